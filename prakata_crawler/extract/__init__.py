@@ -1,0 +1,87 @@
+"""``extract(body, url)``: bytes of one page in, one normalized item out.
+
+Pure: no network, no files, no Scrapy. It decodes and parses once, decides what the page
+is (article, WhatsApp channel, or neither) and never raises: a page it cannot read becomes
+``{"type": "rejected", "reason": ...}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from ..items import Article, Rejected, WhatsAppChannel
+from ..urls import CHANNEL_ID_RE, WHATSAPP_HOSTS, host_key
+from .article import NotAnArticle, extract_article
+from .channel import NotAChannel, extract_channel
+from .dates import WIB, to_iso
+from .document import Document, EmptyDocument
+from .text import norm
+
+BLOCK_MARKERS = re.compile(
+    r"access denied|verify you are human|just a moment|please enable javascript|captcha|"
+    r"cloudflare|incapsula|sucuri|datadome|perimeterx|ddos-guard|attention required", re.I)
+SOFT_404 = re.compile(r"halaman\s+(?:tidak|tak)\s+ditemukan|page\s+not\s+found|\b404\b|"
+                      r"not\s+found", re.I)
+
+__all__ = ["extract"]
+
+
+def extract(
+    body: bytes,
+    url: str,
+    *,
+    fetched_at: datetime | None = None,
+    channel_hosts: Iterable[str] = (),
+    content_type: str | None = None,
+) -> dict:
+    """Extract the normalized item of one page.
+
+    ``fetched_at`` anchors relative dates ("1 jam yang lalu") and the future-date check;
+    ``channel_hosts`` adds hosts (such as a local mirror) whose ``/channel/<ID>`` pages and
+    links count as WhatsApp channels; ``content_type`` is the HTTP header, for the charset.
+    """
+    now = (fetched_at or datetime.now(WIB)).astimezone(WIB)
+    try:
+        return _extract(body, url, now, frozenset(channel_hosts) | WHATSAPP_HOSTS, content_type)
+    except Exception as exc:  # never raise: a bad page is a counted rejection, not a crash
+        return _rejected(url, now, f"extraction error: {type(exc).__name__}: {exc}")
+
+
+def _rejected(url: str, now: datetime, reason: str) -> dict:
+    return Rejected(url=url, reason=reason, crawled_at=to_iso(now)).to_dict()
+
+
+def _extract(body: bytes, url: str, now: datetime, channel_hosts: frozenset[str],
+             content_type: str | None) -> dict:
+    if not isinstance(body, (bytes, bytearray)):
+        return _rejected(url, now, "not bytes")
+    head = bytes(body[:2048])
+    if head.count(b"\x00") > len(head) // 10 or (head.strip() and b"<" not in head):
+        return _rejected(url, now, "not an HTML page")
+    try:
+        doc = Document(bytes(body), url, content_type)
+    except EmptyDocument as exc:
+        return _rejected(url, now, str(exc))
+    visible = norm(doc.root.text_content()) if len(body) < 20000 else ""
+    if visible and len(visible) < 1500 and BLOCK_MARKERS.search(doc.head_text + visible):
+        return _rejected(url, now, "blocked: WAF or captcha page")
+    h1 = doc.root.find(".//h1")
+    heading = f"{doc.title} {norm(h1.text_content()) if h1 is not None else ''}"
+    if SOFT_404.search(heading):
+        return _rejected(url, now, "soft 404: page says not found")
+    parts = urlsplit(url)
+    if CHANNEL_ID_RE.search(parts.path) and (
+            parts.netloc.lower() in channel_hosts
+            or host_key(parts.netloc) in {host_key(h) for h in channel_hosts}):
+        try:
+            return WhatsAppChannel(**extract_channel(doc, url), crawled_at=to_iso(now)).to_dict()
+        except NotAChannel as exc:
+            return _rejected(url, now, str(exc))
+    try:
+        fields = extract_article(doc, url, now, channel_hosts)
+    except NotAnArticle as exc:
+        return _rejected(url, now, f"not an article: {exc}")
+    return Article(**fields, crawled_at=to_iso(now)).to_dict()

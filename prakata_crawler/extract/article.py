@@ -1,0 +1,399 @@
+"""Assemble an article item from the layers: structured data, site rules, generic text.
+
+Everything that lives in page chrome (canonical link, channel links, tag and related
+blocks) is read before the chrome is stripped; the text fields come from the cleaned tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from ..urls import canonical_channel_url, canonicalize, channel_id, host_key
+from . import sites
+from .blocks import (
+    Block,
+    class_words,
+    drop_keep_tail,
+    is_caption_el,
+    is_chrome,
+    is_meta_el,
+    main_container,
+    strip_chrome,
+    walk_blocks,
+)
+from .byline import is_labelled_credit, merge_authors, names_from_credit, split_trailing_credit
+from .dates import parse_date, to_iso
+from .document import Document
+from .images import caption_for, image_src, is_content_image
+from .structured import (
+    article_node,
+    breadcrumb_section,
+    image_value,
+    keywords,
+    person_names,
+    text_value,
+)
+from .text import dedupe, norm, norm_or_none
+
+INSERT_LABEL = re.compile(r"(?:\*{1,3}\s*)?\b(?:baca|lihat|simak|cek)\s+(?:juga|pula)\b\s*:?\s*$",
+                          re.I)
+INSERT_PARAGRAPH = re.compile(
+    r"^[\W_]*(?:(?:baca|lihat|simak|cek)\s+(?:juga|pula|selengkapnya)\b|baca\s+artikel\s.+"
+    r"selengkapnya|artikel\s+ini\s+telah\s+tayang\s+di\b)", re.I)
+NOISE_PARAGRAPH = re.compile(
+    r"ikuti\s+berita|whatsapp\s+channel|saluran\s+whatsapp|google\s+news|^advertisement$|"
+    r"scroll\s+to\s+continue|gabung\s+\S+\+|masukkan\s+script|telusuri\s+berita|"
+    r"^halaman\s*\d+\s*(?:/|dari)\s*\d+|halaman\s+selanjutnya|^selanjutnya$|^lihat\s+foto$|"
+    r"^(?:artikel\s+pilihan|berita\s+terkait|artikel\s+terkait|terkait|terpopuler|terkini|"
+    r"rekomendasi|tags?|topik|bagikan|share)\s*:?$|dapatkan\s+(?:update|berita)|"
+    r"download\s+aplikasi|^\W*(?:follow|ikuti)\s.{0,60}(?:channel|instagram|tiktok|twitter|x)\b",
+    re.I)
+RELATED_HEADING = re.compile(r"^(?:berita|artikel|baca)\s+(?:terkait|juga|lainnya)|^related",
+                             re.I)
+TAG_HREF = re.compile(r"/(?:tag|tags|topik|topic|label|search/label)/", re.I)
+UPDATED = re.compile(r"\b(?:diperbarui|diupdate|updated?|pembaruan)\b\s*:?", re.I)
+NON_ARTICLE_PATH = re.compile(
+    r"^/(?:kategori|category|categories|tag|tags|topik|topic|search|cari|login|register|daftar|"
+    r"bookmark|author|penulis|indeks|index|page|feed|rss|redaksi|about|tentang|kontak|contact|"
+    r"pedoman|privacy|kebijakan)(?:/|$|\?)|^/$", re.I)
+ARTICLE_PATH = re.compile(r"/\d{4}/\d{2}/[^/]+\.html?$|/read/\d+/|/\d{5,}/|-\d{6,}(?:\.html)?$")
+
+
+class NotAnArticle(Exception):
+    """The page is readable but is not a news article; the message says why."""
+
+
+def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> dict:
+    node = article_node(doc) or {}
+    root = doc.root
+    publisher = doc.meta_first("og:site_name") or text_value(node.get("publisher") or {})
+    site_key = host_key(urlsplit(url).netloc)
+
+    canonical = _canonical(doc, node, url)
+    channels = dedupe(
+        canonical_channel_url(cid) for cid in
+        (channel_id(urljoin(url, a.get("href", "")), channel_hosts) for a in root.iter("a"))
+        if cid)
+    tags = (doc.meta.get("article:tag") and dedupe(doc.meta["article:tag"])) or \
+        keywords(node.get("keywords")) or _html_tags(root)
+    related = _related_links(root, url)
+    headline_el = _headline_element(doc, node)
+    headline = norm_or_none(headline_el.text_content()) if headline_el is not None else None
+    headline = headline or text_value(node.get("headline")) or sites.strip_title_suffix(
+        doc.meta_first("og:title") or doc.title, publisher)
+
+    body_el = root.find("body") if root.find("body") is not None else root
+    strip_chrome(body_el, keep={headline_el} if headline_el is not None else frozenset())
+    related += _remove_inline_inserts(body_el, url)
+    blocks = walk_blocks(body_el, skip=_skip_meta)
+    container = main_container(blocks, body_el)
+    inside = set(container.iter())
+    body_blocks = [b for b in blocks if b.owner in inside]
+
+    images, caption = _images(root, headline_el, container, url, headline)
+    captions = {i["caption"] for i in images if i["caption"]}
+    paragraphs, credits, link_only = _paragraphs(body_blocks, headline, captions)
+    related += [canonicalize(h, url) for h in link_only if _same_site(h, url, site_key)]
+    header_texts = _header_texts(root, blocks, body_blocks, headline_el, captions)
+    credits += [t for t in header_texts if is_labelled_credit(t)]
+    published, modified = _dates(doc, node, header_texts, now)
+
+    structured_authors = person_names(node.get("author"), publisher) or person_names(
+        doc.meta_first("author", "article:author", "dc.creator"), publisher)
+    printed = dedupe(name for credit in credits for name in names_from_credit(credit))
+    byline = credits[0] if credits else (", ".join(structured_authors) or None)
+    if byline and is_labelled_credit(byline):
+        byline = re.sub(r"\s+(?:on|pada)\s+.*$", "", byline, flags=re.I)
+
+    image_url = doc.meta_first("og:image", "og:image:url", "twitter:image") or image_value(
+        node.get("image")) or (images[0]["url"] if images else None)
+    body = "\n\n".join(paragraphs)
+    evidence = _evidence(doc, node, url, published, credits, body)
+    if not headline:
+        raise NotAnArticle("no headline")
+    if len(body.split()) < 25:
+        raise NotAnArticle("no article body")
+    if evidence < 2:
+        raise NotAnArticle(f"no article evidence (score {evidence})")
+    return {
+        "url": url,
+        "canonical_url": canonical,
+        "headline": headline,
+        "caption": caption,
+        "body": body,
+        "byline": byline,
+        "authors": merge_authors(structured_authors, printed),
+        "date_published": to_iso(published) if published else None,
+        "date_modified": to_iso(modified) if modified else None,
+        "section": _section(doc, node, headline, canonical),
+        "tags": tags,
+        "description": doc.meta_first("description", "og:description", "twitter:description")
+        or text_value(node.get("description")),
+        "image_url": urljoin(url, image_url) if image_url else None,
+        "images": images,
+        "language": doc.language,
+        "whatsapp_channels": channels,
+        "related_urls": [u for u in dedupe(related) if u != canonical
+                         and u != canonicalize(url)],
+        "word_count": len(body.split()),
+        "content_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
+    }
+
+
+def _canonical(doc: Document, node: dict, url: str) -> str:
+    for link in doc.root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            return canonicalize(link.get("href"), url)
+    entity = node.get("mainEntityOfPage")
+    entity = entity.get("@id") if isinstance(entity, dict) else entity
+    target = doc.meta_first("og:url") or (entity if isinstance(entity, str) else None) or url
+    return canonicalize(target, url)
+
+
+def _same_site(href: str, url: str, site_key: str) -> bool:
+    target = urlsplit(urljoin(url, href))
+    return target.scheme in {"http", "https"} and host_key(target.netloc) == site_key
+
+
+def _headline_element(doc: Document, node: dict):
+    """The ``<h1>`` that names the article: the one closest to the structured title."""
+    candidates = [h for h in doc.root.iter("h1") if norm(h.text_content())]
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
+    reference = (text_value(node.get("headline")) or doc.meta_first("og:title") or doc.title)
+    reference_words = set(reference.lower().split())
+    return max(candidates, key=lambda h: len(set(norm(h.text_content()).lower().split())
+                                             & reference_words))
+
+
+def _html_tags(root) -> list[str]:
+    names = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or not {"tag", "tags", "post-tags", "topik", "label",
+                                               "labels", "tagcloud"} & set(class_words(el)):
+            continue
+        names += [norm(a.text_content()).lstrip("#") for a in el.iter("a")
+                  if TAG_HREF.search(a.get("href") or "")]
+        if names:
+            break
+    return dedupe(n for n in names if n)
+
+
+def _related_links(root, url: str) -> list[str]:
+    """Links in related-article blocks (read before the chrome is stripped)."""
+    site_key = host_key(urlsplit(url).netloc)
+    found = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in {"a", "body", "html"}:
+            continue
+        words = " ".join(class_words(el))
+        heading = el.getprevious()
+        heading_text = norm(heading.text_content()) if heading is not None and isinstance(
+            heading.tag, str) and heading.tag in {"h2", "h3", "h4", "div", "span", "p"} else ""
+        related = (re.search(r"related|terkait|baca[-_]?juga|bacajuga|linksisip|inject|"
+                             r"read[-_]?also|\bbaca\b", words)
+                   or (el.tag in {"ul", "ol"} and len(heading_text) < 40
+                       and RELATED_HEADING.search(heading_text)))
+        if not related:
+            continue
+        for a in el.iter("a"):
+            href = a.get("href")
+            if href and _same_site(href, url, site_key) and ARTICLE_PATH.search(
+                    urlsplit(urljoin(url, href)).path):
+                found.append(canonicalize(href, url))
+    return found
+
+
+def _remove_inline_inserts(body_el, url: str) -> list[str]:
+    """Cut "Baca Juga: <a>title</a>" inserts out of running text; return their links."""
+    links = []
+    for a in list(body_el.iter("a")):
+        parent = a.getparent()
+        if parent is None:
+            continue
+        prev = a.getprevious()
+        before = (prev.tail if prev is not None else parent.text) or ""
+        label_el = None
+        if not INSERT_LABEL.search(before) and parent.tag in {"strong", "b", "em", "span"}:
+            wrapper_prev = parent.getprevious()
+            outer = parent.getparent()
+            before_parent = (wrapper_prev.tail if wrapper_prev is not None else
+                             (outer.text if outer is not None else "")) or ""
+            if INSERT_LABEL.search(norm(parent.text or "")) or INSERT_LABEL.search(before_parent):
+                label_el = parent
+        if label_el is None and not INSERT_LABEL.search(before):
+            continue
+        if a.get("href"):
+            links.append(canonicalize(a.get("href"), url))
+        target = label_el if label_el is not None else a
+        if label_el is None:
+            if prev is not None:
+                prev.tail = INSERT_LABEL.sub("", before)
+            else:
+                parent.text = INSERT_LABEL.sub("", before)
+        else:
+            owner_prev = target.getprevious()
+            outer = target.getparent()
+            if owner_prev is not None:
+                owner_prev.tail = INSERT_LABEL.sub("", owner_prev.tail or "")
+            elif outer is not None:
+                outer.text = INSERT_LABEL.sub("", outer.text or "")
+        target.tail = re.sub(r"^\s*\*{1,3}", " ", target.tail or "")
+        drop_keep_tail(target)
+    return links
+
+
+def _skip_meta(el) -> bool:
+    return (is_meta_el(el) or el.tag == "time" or is_caption_el(el)) and len(
+        el.text_content()) < 300
+
+
+def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], list[str], list[str]]:
+    """Body paragraphs, printed credits and the targets of link-only lines."""
+    paragraphs: list[str] = []
+    credits: list[str] = []
+    link_only: list[str] = []
+    for block in blocks:
+        text = block.text
+        if not text or text == headline or text in captions:
+            continue
+        if block.link_chars >= 0.9 * len(text) and len(text) < 200:
+            link_only += block.links
+            continue
+        if INSERT_PARAGRAPH.search(text):
+            link_only += block.links
+            continue
+        if len(text) < 200 and NOISE_PARAGRAPH.search(text):
+            continue
+        if is_labelled_credit(text):
+            credits.append(text)
+            continue
+        if paragraphs and paragraphs[-1] == text:
+            continue
+        paragraphs.append(text)
+    while paragraphs:
+        last, credit = split_trailing_credit(paragraphs[-1])
+        if credit:
+            credits.append(credit)
+        if last:
+            paragraphs[-1] = last
+            break
+        paragraphs.pop()
+    return paragraphs, credits, link_only
+
+
+def _images(root, headline_el, container, url, headline) -> tuple[list[dict], str | None]:
+    """``[{url, caption}]`` for the lead image and body images, and the lead caption."""
+    region = container
+    if headline_el is not None and headline_el not in container.iter():
+        for ancestor in headline_el.iterancestors():
+            if container in ancestor.iter():
+                region = ancestor
+                break
+    started = headline_el is None or headline_el not in region.iter()
+    images: list[dict] = []
+    seen = set()
+    for el in region.iter():
+        if el is headline_el:
+            started = True
+        if not started or el.tag not in {"img", "amp-img"}:
+            continue
+        src = image_src(el, url)
+        if src in seen or not is_content_image(el, src) or _in_chrome(el, region):
+            continue
+        seen.add(src)
+        images.append({"url": src, "caption": caption_for(el, headline, container)})
+    return images, images[0]["caption"] if images else None
+
+
+def _in_chrome(el, region) -> bool:
+    for ancestor in el.iterancestors():
+        if ancestor is region:
+            return False
+        if ancestor.tag == "a" and not (ancestor.get("href") or "").lower().endswith(
+                (".jpg", ".jpeg", ".png", ".webp")):
+            return True
+        if is_chrome(ancestor):
+            return True
+    return False
+
+
+def _header_texts(root, blocks, body_blocks, headline_el, captions) -> list[str]:
+    """Short texts that sit around the headline: where dates and credits are printed."""
+    texts = []
+    for el in root.iter():
+        if isinstance(el.tag, str) and (el.tag == "time" or is_meta_el(el)):
+            text = norm(el.text_content())
+            if text and len(text) < 200:
+                texts.append(text)
+    first_body = body_blocks[0] if body_blocks else None
+    started = headline_el is None
+    for block in blocks:
+        if block is first_body:
+            break
+        if not started:
+            started = headline_el in block.owner.iterancestors() or block.owner is headline_el \
+                or _follows(block.owner, headline_el)
+        if started and len(block.text) < 200 and block.text not in captions:
+            texts.append(block.text)
+    return dedupe(texts)
+
+
+def _follows(el, anchor) -> bool:
+    """True when ``el`` comes after ``anchor`` in document order."""
+    if anchor is None:
+        return True
+    for following in anchor.itersiblings():
+        if following is el or el in following.iterancestors():
+            return True
+    parent = anchor.getparent()
+    return parent is not None and _follows(el, parent)
+
+
+def _dates(doc: Document, node: dict, header_texts: list[str], now: datetime):
+    def first(*values):
+        for value in values:
+            if isinstance(value, list):
+                value = value[0] if value else None
+            moment = parse_date(value, now) if isinstance(value, str) else None
+            if moment:
+                return moment
+        return None
+
+    time_attrs = [t.get("datetime") for t in doc.root.iter("time") if t.get("datetime")]
+    published = first(node.get("datePublished"), doc.meta_first(
+        "article:published_time", "og:published_time", "datepublished", "pubdate",
+        "publishdate", "publish-date", "dc.date", "dc.date.issued", "date"), *time_attrs[:1])
+    modified = first(node.get("dateModified"), doc.meta_first(
+        "article:modified_time", "og:updated_time", "datemodified", "last-modified"))
+    for text in header_texts:
+        parts = UPDATED.split(text, maxsplit=1)
+        head, tail = (parts[0], parts[1]) if len(parts) == 2 else (text, "")
+        if published is None:
+            published = parse_date(head, now)
+        if modified is None and tail:
+            modified = parse_date(tail, now)
+    if published and modified and modified < published:
+        modified = None
+    return published, modified
+
+
+def _section(doc: Document, node: dict, headline, canonical) -> str | None:
+    return (doc.meta_first("article:section")
+            or text_value(node.get("articleSection"))
+            or breadcrumb_section(doc, headline, canonical))
+
+
+def _evidence(doc: Document, node: dict, url: str, published, credits, body: str) -> int:
+    """How sure we are this is an article and not an index or static page."""
+    if NON_ARTICLE_PATH.search(urlsplit(url).path):
+        return -10
+    score = 3 * bool(node) + 2 * (doc.meta_first("og:type") == "article")
+    score += bool(doc.meta_first("article:published_time")) + bool(published) + bool(credits)
+    score += bool(ARTICLE_PATH.search(urlsplit(url).path)) + (len(body.split()) >= 150)
+    if doc.meta_first("og:type") in {"website", "profile"} and not node:
+        score -= 2
+    return score

@@ -1,0 +1,215 @@
+"""Page cleaning and the block walk: the generic layer that survives unseen layouts.
+
+The tree is first stripped of chrome (scripts, navigation, share bars, ads, related and
+tag blocks) recognised by tag and by class/id words, then flattened into text blocks, each
+owned by its nearest block-level element. The main text container is the deepest element
+holding most of the page's block text, so no site-specific selector is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .text import norm
+
+DROP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas",
+    "button", "input", "select", "textarea", "option", "nav", "aside", "footer", "ins", "map",
+    "amp-ad", "amp-social-share", "amp-analytics", "amp-sticky-ad", "amp-auto-ads", "amp-iframe",
+    "amp-embed", "amp-consent", "amp-sidebar", "amp-list",
+})
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6",
+    "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tbody", "thead", "tr",
+    "td", "th", "figure", "figcaption", "form", "center", "address", "details", "summary",
+    "body", "html",
+})
+# Skipped by the walk but kept in the tree: media and captions are read by images.py.
+SKIP_TAGS = frozenset({"figure", "figcaption", "img", "picture", "video", "audio", "amp-img",
+                       "amp-video", "amp-carousel", "head", "title", "h1"})
+
+_CHROME_PARTS = re.compile(
+    r"^(?:share|sharing|shares|social|sosmed|socmed|related|terkait|comments?|komentar|sidebar|"
+    r"widgets?|iklan|adv|advert\w*|ads|ad|adsense|gpt|banner|breadcrumbs?|popular|populer|"
+    r"terpopuler|trending|newsletter|subscribe|recommend\w*|rekomendasi|pilihan|linksisip|"
+    r"paging|pagination|pager|promo|sponsor\w*|tags?|tagcloud|topik|topics?|nav|navbar|menu|"
+    r"footer|cta|bacajuga|readalso|alsoread|outbrain|taboola|disqus|cookie|consent|modal|"
+    r"popup|bookmark|login|kgplus|gate|print|rating|reaction|emoji|author-box|authorbox|"
+    r"prevnext|next-prev|video-wrapper)$"
+)
+_CHROME_JOINED = re.compile(r"baca[-_]?juga|lihat[-_]?juga|read[-_]?also|also[-_]?read|"
+                            r"ten[-_]second|box[-_]?berita|berita[-_]?lain", re.I)
+CAPTION_WORDS = re.compile(r"caption|keterangan|\bket\b|credit|img-desc|photo-desc|foto-desc|"
+                           r"image-desc|wp-caption", re.I)
+META_PARTS = re.compile(r"^(?:meta|date|dates|time|times|timestamp|byline|author|authors|"
+                        r"penulis|editor|reporter|posted|published|tanggal|waktu|info|"
+                        r"entry-meta|post-meta|detail__date|read__time)$")
+
+
+def class_words(el) -> list[str]:
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    words: list[str] = []
+    for name in raw.split():
+        words.append(name)
+        words.extend(p for p in re.split(r"[-_]+", name) if p)
+    return words
+
+
+def is_chrome(el) -> bool:
+    """True for a share bar, ad slot, related or tag block, widget: never article text."""
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not raw.strip():
+        return False
+    if _CHROME_JOINED.search(raw):
+        return True
+    return any(_CHROME_PARTS.match(w) for w in class_words(el))
+
+
+def is_caption_el(el) -> bool:
+    return bool(CAPTION_WORDS.search(f"{el.get('class') or ''} {el.get('id') or ''}"))
+
+
+def is_meta_el(el) -> bool:
+    return el.tag not in {"p", "article", "main", "body"} and any(
+        META_PARTS.match(w) for w in class_words(el))
+
+
+def drop_keep_tail(el) -> None:
+    """Remove ``el`` but keep the text that follows it (lxml stores it on the element)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    prev = el.getprevious()
+    if tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def strip_chrome(root, keep=frozenset()) -> None:
+    """Remove comments, scripts and page chrome in place; elements in ``keep`` survive."""
+    for el in list(root.iter()):
+        if el.getparent() is None:
+            continue
+        if not isinstance(el.tag, str):
+            drop_keep_tail(el)
+        elif el in keep:
+            continue
+        elif el.tag in DROP_TAGS or (el.tag not in {"body", "html", "article", "main"}
+                                     and is_chrome(el) and not _holds(el, keep)):
+            drop_keep_tail(el)
+        elif el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(
+                " ", ""):
+            drop_keep_tail(el)
+
+
+def _holds(el, keep) -> bool:
+    return any(k is not el and el in k.iterancestors() for k in keep)
+
+
+@dataclass
+class Block:
+    """One paragraph-like run of text and the element that owns it."""
+
+    owner: etree._Element
+    parts: list[str] = field(default_factory=list)
+    link_chars: int = 0
+    links: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return norm("".join(self.parts))
+
+
+def walk_blocks(root, skip=lambda el: False) -> list[Block]:
+    """Flatten ``root`` into text blocks in reading order.
+
+    Block-level elements start and end blocks; inside a ``p`` a ``<br>`` is a space, elsewhere
+    it ends the block (Blogger-style ``text<br><br>text`` bodies).
+    """
+    blocks: list[Block] = []
+    current: list[Block | None] = [None]
+
+    def flush() -> None:
+        block = current[0]
+        if block is not None and block.text:
+            blocks.append(block)
+        current[0] = None
+
+    def add(owner, text: str | None, link: str | None = None) -> None:
+        if not text:
+            return
+        if current[0] is None:
+            current[0] = Block(owner)
+        current[0].parts.append(text)
+        if link is not None:
+            current[0].link_chars += len(norm(text))
+
+    def visit(el, owner, link: str | None) -> None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is None or tag in SKIP_TAGS or skip(el):
+            if tag in SKIP_TAGS and tag not in {"img", "amp-img"}:
+                flush()
+            add(owner, el.tail, link)
+            return
+        if tag == "br":
+            if owner.tag in {"p", "li", "h2", "h3", "h4", "h5", "h6", "dd", "dt"}:
+                add(owner, " ", link)
+            else:
+                flush()
+            add(owner, el.tail, link)
+            return
+        if tag == "a" and el.get("href"):
+            link = el.get("href")
+            if current[0] is None:
+                current[0] = Block(owner)
+            current[0].links.append(link)
+        if tag in BLOCK_TAGS:
+            flush()
+            add(el, el.text, link)
+            for child in el:
+                visit(child, el, link)
+            flush()
+            add(owner, el.tail, None)
+            return
+        add(owner, el.text, link)
+        for child in el:
+            visit(child, owner, link)
+        add(owner, el.tail, None if tag == "a" else link)
+
+    visit(root, root, None)
+    flush()
+    return blocks
+
+
+def main_container(blocks: list[Block], body, share: float = 0.8):
+    """The deepest element holding at least ``share`` of the page's weighted block text.
+
+    Text inside links weighs little, so menus and link lists that survived cleaning do not
+    pull the choice toward themselves.
+    """
+    scores: dict = {}
+    for block in blocks:
+        text = block.text
+        weight = max(0, len(text) - 2 * block.link_chars)
+        if len(text) < 25 or weight == 0:
+            continue
+        node = block.owner
+        while node is not None:
+            scores[node] = scores.get(node, 0) + weight
+            node = node.getparent()
+    total = scores.get(body, 0)
+    if not total:
+        return body
+    node = body
+    while True:
+        best = max((c for c in node if c in scores), key=scores.get, default=None)
+        if best is None or scores[best] < share * total:
+            return node
+        node = best

@@ -1,0 +1,59 @@
+"""Credits: trailing initials ``(Rtm)``, labelled lines ``Penulis: X | Editor: Y`` and names.
+
+Initials count only at the very end of the last paragraph, after sentence punctuation, so
+acronyms inside sentences such as "(ASN)" or "(KORPRI)" are never taken for a byline.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import dedupe, norm
+
+TRAILING_INITIALS = re.compile(
+    r"(?:(?<=[.!?\"”’'…)\]])|^)\s*\(\s*(?P<credit>[A-Za-z*][\w.*' ]{0,30}?"
+    r"(?:\s*/\s*[\w.*' ]{1,30}?)*)\s*\)\s*$"
+)
+TRAILING_MARK = re.compile(r"(?:(?<=[.!?\"”’'…])|^)\s*(?:\*{3}|\(\*\)|\*[A-Za-z]{2,5})\s*$")
+LABEL_WORDS = (r"penulis|editor|redaktur|reporter|pewarta|wartawan|kontributor|fotografer|"
+               r"sumber|oleh|laporan\s+wartawan\s+[\w.]+|by")
+LABELLED_LINE = re.compile(rf"^\s*(?:{LABEL_WORDS})\b\s*[:,]?\s*\S", re.I)
+_LABEL_SPLIT = re.compile(rf"(?:^|\s*[|•,;]\s*|\s+)(?:{LABEL_WORDS})\b\s*[:,]?\s*", re.I)
+_NOT_NAME = re.compile(r"\d|https?:|www\.|\bon\b|\bpada\b", re.I)
+
+
+def split_trailing_credit(text: str) -> tuple[str, str | None]:
+    """Cut a trailing ``(Rtm)``-style credit off the last paragraph: ``(text, credit)``."""
+    match = TRAILING_INITIALS.search(text)
+    if match and not re.fullmatch(r"\d+|[ivxlc]+", match["credit"].strip(), re.I):
+        return text[: match.start()].rstrip(), norm(match["credit"])
+    match = TRAILING_MARK.search(text)
+    if match:
+        return text[: match.start()].rstrip(), None
+    return text, None
+
+
+def is_labelled_credit(text: str) -> bool:
+    return len(text) <= 160 and bool(LABELLED_LINE.match(text))
+
+
+def names_from_credit(credit: str) -> list[str]:
+    """Names or initials in a printed credit, in order (``rls/zky`` -> rls, zky)."""
+    if LABELLED_LINE.match(credit):
+        parts = [p for p in _LABEL_SPLIT.split(credit) if p]
+    else:
+        parts = [credit]
+    names: list[str] = []
+    for part in parts:
+        part = re.split(r"\s+(?:on|pada)\s+", part, maxsplit=1, flags=re.I)[0]
+        for name in re.split(r"\s*[/|]\s*|\s*,\s*|\s+(?:dan|and|&)\s+", part):
+            name = norm(name.strip(" -–—:.()*"))
+            if name and not _NOT_NAME.search(name) and len(name) <= 60:
+                names.append(name)
+    return dedupe(names)
+
+
+def merge_authors(structured: list[str], printed: list[str]) -> list[str]:
+    """Author first, editor after: structured Person names lead when not printed already."""
+    lowered = {p.lower() for p in printed}
+    return dedupe([s for s in structured if s.lower() not in lowered] + printed)

@@ -1,0 +1,101 @@
+"""Public WhatsApp channel pages: name, description, follower count, avatar, badge.
+
+The page's class names are obfuscated and rotate, so ``og:`` meta comes first, then the
+known class sets (older ``_9vd5`` headings, newer ``h1 > span._as2p``), then the visible
+"followers"/"pengikut" text.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from ..urls import CHANNEL_ID_RE
+from .document import Document
+from .text import norm, norm_or_none
+
+# Indonesian "M" is miliar (10^9); English "M" is million.
+ID_SUFFIXES = {"rb": 3, "ribu": 3, "jt": 6, "juta": 6, "m": 9, "miliar": 9, "t": 12, "triliun": 12}
+EN_SUFFIXES = {"k": 3, "m": 6, "b": 9}
+FOLLOWERS_RE = re.compile(
+    r"(?P<num>\d[\d.,]*)\s*(?P<suffix>[A-Za-z]+)?\s*(?P<word>pengikut|followers?)\b", re.I)
+_OG_TITLE_NOISE = re.compile(r"\s*[|-]\s*WhatsApp(?: Channel| Saluran)?\s*$", re.I)
+
+
+class NotAChannel(Exception):
+    """A channel URL that shows no channel: dead ID, login wall, interstitial."""
+
+
+def parse_followers(text: str | None) -> int | None:
+    """``1,2 rb pengikut`` -> 1200, ``12.5K followers`` -> 12500, ``3 jt`` -> 3000000."""
+    if not text:
+        return None
+    match = FOLLOWERS_RE.search(text)
+    if not match:
+        match = re.search(r"(?P<num>\d[\d.,]*)\s*(?P<suffix>rb|ribu|jt|juta|miliar)\b"
+                          r"(?P<word>)", text, re.I)
+        if not match:
+            return None
+    indonesian = match["word"].lower() == "pengikut" or (
+        match["suffix"] or "").lower() in {"rb", "ribu", "jt", "juta", "miliar"}
+    suffixes = ID_SUFFIXES if indonesian else EN_SUFFIXES
+    suffix = (match["suffix"] or "").lower()
+    if suffix and suffix not in suffixes:
+        return None
+    number = match["num"].rstrip(".,")
+    decimal_mark, group_mark = (",", ".") if indonesian else (".", ",")
+    if not suffix and re.fullmatch(rf"\d{{1,3}}(?:\{group_mark}\d{{3}})+", number):
+        number = number.replace(group_mark, "")
+    number = number.replace(group_mark, "").replace(decimal_mark, ".")
+    try:
+        value = Decimal(number) * (Decimal(10) ** suffixes.get(suffix, 0))
+    except InvalidOperation:
+        return None
+    return int(value)
+
+
+def _first_text(doc: Document, *xpaths: str) -> str | None:
+    for xpath in xpaths:
+        for el in doc.root.xpath(xpath):
+            text = norm(el.text_content() if hasattr(el, "text_content") else str(el))
+            if text:
+                return text
+    return None
+
+
+def extract_channel(doc: Document, url: str) -> dict:
+    match = CHANNEL_ID_RE.search(url)
+    if not match:
+        raise NotAChannel("no channel id in URL")
+    name = _first_text(
+        doc, "//h1/span[contains(concat(' ', @class, ' '), ' _as2p ')]",
+        "//h3[contains(@class, '_9vd5') and contains(@class, '_9t2_')]", "//h1")
+    name = name or norm_or_none(_OG_TITLE_NOISE.sub("", doc.meta_first("og:title") or ""))
+    count_text = _first_text(doc, "//h5[contains(@class, '_9scy')]")
+    if not count_text or parse_followers(count_text) is None:
+        count_text = next((norm(t) for t in doc.root.xpath("//body//text()")
+                           if FOLLOWERS_RE.search(str(t))), None)
+    followers = parse_followers(count_text)
+    if not name or followers is None:
+        raise NotAChannel("channel not found: no name or follower count (dead or invalid ID)")
+    description = _first_text(
+        doc, "//h5[contains(@class, '_9vd5') and not(contains(@class, '_9scy'))]",
+        "//h4[contains(@class, '_9vd5') and contains(@class, '_9scb')]")
+    if description is None:
+        description = doc.meta_first("og:description")
+        if description and (FOLLOWERS_RE.search(description) or description == name):
+            description = None
+    image = doc.meta_first("og:image") or _first_text(
+        doc, "//img[contains(@class, '_9vx6')]/@src")
+    verified = bool(doc.root.xpath("//h1//img[contains(@class, '_a93a')]"
+                                   " | //*[contains(@class, 'verified')]"))
+    return {
+        "url": url,
+        "channel_id": match.group(1),
+        "name": name,
+        "description": description,
+        "followers": followers,
+        "followers_text": count_text,
+        "image_url": image,
+        "verified": verified,
+    }

@@ -1,0 +1,103 @@
+"""Article images and the lead photo's caption.
+
+A caption is read from the nearest of: the figure's ``figcaption`` (or a WordPress/Blogger
+caption element), a caption-like element right after the image, a plain sentence between
+the lead image and the body, then the image's ``title`` and ``alt``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from .blocks import is_caption_el
+from .text import norm
+
+_UI_WORDS = re.compile(r"\s*\b(?:Perbesar|Lihat Foto|Zoom|Tutup)\b\s*", re.I)
+_FOTO_PREFIX = re.compile(r"^\s*(?:Foto|Photo|Gambar|Ilustrasi)\s*:\s*", re.I)
+_SKIP_IMG = re.compile(r"logo|avatar|icon|sprite|pixel|spacer|blank|placeholder|emoji|badge|"
+                       r"gravatar|ads?[-_/]|banner", re.I)
+_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-srcset", "src", "srcset")
+
+
+def image_src(img, base: str) -> str | None:
+    for attr in _LAZY_ATTRS:
+        value = (img.get(attr) or "").strip()
+        if attr.endswith("srcset") and value:
+            value = value.split(",")[0].split()[0]
+        if value and not value.startswith("data:"):
+            return urljoin(base, value)
+    return None
+
+
+def is_content_image(img, url: str | None) -> bool:
+    if not url:
+        return False
+    words = " ".join(filter(None, (img.get("class"), img.get("id"), url)))
+    if _SKIP_IMG.search(words):
+        return False
+    for attr in ("width", "height"):
+        value = re.match(r"\d+", img.get(attr) or "")
+        if value and int(value.group()) < 80:
+            return False
+    return True
+
+
+def clean_caption(text: str | None, headline: str | None = None) -> str | None:
+    text = norm(_UI_WORDS.sub(" ", text or ""))
+    text = _FOTO_PREFIX.sub("", text)
+    half = len(text) // 2
+    if half > 10 and text[:half].strip() == text[half:].strip():
+        text = text[:half].strip()
+    if not text or (headline and text.lower() == headline.lower()):
+        return None
+    return text
+
+
+def _figure(img):
+    for ancestor in img.iterancestors():
+        if ancestor.tag == "figure" or (ancestor.tag in {"div", "table", "span"}
+                                        and is_caption_el(ancestor)):
+            return ancestor
+        if ancestor.tag in {"article", "main", "body"}:
+            return None
+    return None
+
+
+def _wrapper(img):
+    """The outermost element around ``img`` that holds nothing but the image."""
+    node = img
+    for ancestor in img.iterancestors():
+        if norm(ancestor.text_content()) or len(ancestor.findall(".//img")) > 1:
+            break
+        node = ancestor
+    return node
+
+
+def caption_for(img, headline: str | None, container=None) -> str | None:
+    """The caption printed for ``img``, or None."""
+    figure = _figure(img)
+    if figure is not None:
+        for el in figure.iter():
+            if el is not figure and isinstance(el.tag, str) and (
+                    el.tag == "figcaption" or is_caption_el(el)):
+                caption = clean_caption(el.text_content(), headline)
+                if caption:
+                    return caption
+    following = _wrapper(img).getnext()
+    if following is not None and isinstance(following.tag, str):
+        text = norm(following.text_content())
+        styled = is_caption_el(following) or (
+            following.tag in {"p", "div", "span"} and len(following) == 1
+            and following[0].tag in {"em", "i", "small"}
+            and norm(following[0].text_content()) == text)
+        outside_body = container is not None and following not in container.iter()
+        if text and len(text) <= 400 and (styled or (outside_body and following.tag == "p")):
+            caption = clean_caption(text, headline)
+            if caption:
+                return caption
+    for attr in ("title", "alt"):
+        caption = clean_caption(img.get(attr), headline)
+        if caption and len(caption.split()) >= 4:
+            return caption
+    return None

@@ -1,0 +1,28 @@
+"""Site-aware rules: what is known of prakata.com and of other portals' page titles.
+
+Kept apart from the generic layers so a newly seen site adds data here, not code there.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import norm
+
+TITLE_SUFFIXES = (
+    " - Prakata.com | Kata-kata Dalam Berita",
+    " - Tribunnews.com", " | Kompas.com", " - detikcom", " - kumparan", " - Suara.com",
+    " - Okezone", " - JPNN.com", " - TangerangNews.com",
+)
+
+def strip_title_suffix(title: str | None, site_name: str | None = None) -> str | None:
+    """``<title>`` minus a known site suffix; headlines keep their own " - " and ":"."""
+    title = norm(title)
+    for suffix in TITLE_SUFFIXES:
+        if title.lower().endswith(suffix.lower()):
+            return title[: -len(suffix)].strip() or None
+    if site_name:
+        match = re.search(r"\s[-|–—]\s" + re.escape(site_name) + r"\b.*$", title, re.I)
+        if match:
+            return title[: match.start()].strip() or None
+    return title or None

@@ -1,0 +1,34 @@
+"""Whitespace normalization: the one way every extracted string is cleaned.
+
+Only white space changes; quotes, dashes and case stay as printed (edge case 12).
+"""
+
+from __future__ import annotations
+
+import re
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def norm(text: str | None) -> str:
+    """Collapse every run of (Unicode) white space to one space, drop zero-width marks."""
+    if not text:
+        return ""
+    return _SPACES.sub(" ", text.translate(_ZERO_WIDTH)).strip()
+
+
+def norm_or_none(text: str | None) -> str | None:
+    cleaned = norm(text)
+    return cleaned or None
+
+
+def dedupe(values) -> list:
+    """Keep the first of equal values, in order."""
+    seen: set = set()
+    out = []
+    for value in values:
+        if value and value not in seen:
+            seen.add(value)
+            out.append(value)
+    return out

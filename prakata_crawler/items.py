@@ -1,0 +1,146 @@
+"""The item records and their published JSON Schema.
+
+Field names are an interface (other tools read the JSONL), so they are declared once here;
+``json_schema()`` derives the schema from these dataclasses and ``schema/item.schema.json``
+is its published copy (a test keeps the two equal).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+SCHEMA_ID = "https://prakata-crawler.invalid/schema/item.schema.json"
+ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$"
+ANY_ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$"
+
+
+class Image(typing.TypedDict):
+    url: str
+    caption: str | None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as a reader reads it."""
+
+    type: typing.Literal["article"] = field(init=False, default="article")
+    url: str
+    canonical_url: str
+    headline: str
+    caption: str | None
+    body: str
+    byline: str | None
+    authors: list[str]
+    date_published: str | None = field(metadata={"pattern": ISO_DATETIME})
+    date_modified: str | None = field(metadata={"pattern": ISO_DATETIME})
+    section: str | None
+    tags: list[str]
+    description: str | None
+    image_url: str | None
+    images: list[Image]
+    language: str | None
+    whatsapp_channels: list[str]
+    related_urls: list[str]
+    word_count: int
+    content_sha256: str = field(metadata={"pattern": r"^[0-9a-f]{64}$"})
+    crawled_at: str = field(metadata={"pattern": ANY_ISO_DATETIME})
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class WhatsAppChannel:
+    """A public WhatsApp channel page linked from articles."""
+
+    type: typing.Literal["whatsapp_channel"] = field(init=False, default="whatsapp_channel")
+    url: str
+    channel_id: str = field(metadata={"pattern": r"^[A-Za-z0-9]{20,32}$"})
+    name: str
+    description: str | None
+    followers: int
+    followers_text: str
+    image_url: str | None
+    verified: bool
+    crawled_at: str = field(metadata={"pattern": ANY_ISO_DATETIME})
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A page that gave no item, and why: counted and reported, never silently lost."""
+
+    type: typing.Literal["rejected"] = field(init=False, default="rejected")
+    url: str
+    reason: str
+    crawled_at: str = field(metadata={"pattern": ANY_ISO_DATETIME})
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+ITEM_CLASSES = (Article, WhatsAppChannel, Rejected)
+
+
+def _type_schema(tp) -> dict:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Literal:
+        return {"const": args[0]}
+    if origin in (typing.Union, types.UnionType):
+        options = [_type_schema(a) for a in args if a is not type(None)]
+        schema = options[0] if len(options) == 1 else {"anyOf": options}
+        return {**schema, "type": [schema["type"], "null"]} if "type" in schema else schema
+    if origin is list:
+        return {"type": "array", "items": _type_schema(args[0])}
+    if typing.is_typeddict(tp):
+        hints = typing.get_type_hints(tp)
+        return {"type": "object", "required": list(hints), "additionalProperties": False,
+                "properties": {k: _type_schema(v) for k, v in hints.items()}}
+    return {"type": {str: "string", int: "integer", bool: "boolean"}[tp]}
+
+
+def _class_schema(cls) -> dict:
+    hints = typing.get_type_hints(cls)
+    properties = {}
+    for f in dataclasses.fields(cls):
+        prop = _type_schema(hints[f.name])
+        if "pattern" in f.metadata:
+            prop["pattern"] = f.metadata["pattern"]
+        properties[f.name] = prop
+    return {"type": "object", "title": cls.__name__, "description": cls.__doc__,
+            "required": list(properties), "additionalProperties": False,
+            "properties": properties}
+
+
+def json_schema() -> dict:
+    """The JSON Schema (draft 2020-12) every emitted item validates against."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "prakata-crawler item",
+        "oneOf": [_class_schema(cls) for cls in ITEM_CLASSES],
+    }
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    from jsonschema import Draft202012Validator
+
+    text = resources.files("prakata_crawler").joinpath("schema/item.schema.json").read_text()
+    return Draft202012Validator(json.loads(text))
+
+
+def validation_errors(item: dict) -> list[str]:
+    """Schema violations of ``item`` (empty when valid), as readable messages."""
+    validator = _validator()
+    return [f"{'/'.join(map(str, e.absolute_path)) or '<item>'}: {e.message}"
+            for e in validator.iter_errors(item)]

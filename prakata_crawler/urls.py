@@ -1,0 +1,90 @@
+"""URL canonicalization shared by extraction and the spider.
+
+One article must be fetched and emitted once whatever form a link takes (scheme, ``www.``,
+tracking parameters, ``?m=1``, fragments, AMP twins), so every component compares URLs
+through :func:`canonicalize`. Pure functions, no Scrapy.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+TRACKING_PARAMS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga", "amp"}
+)
+WHATSAPP_HOSTS = frozenset({"whatsapp.com", "www.whatsapp.com"})
+CHANNEL_ID_RE = re.compile(r"/channel/([A-Za-z0-9]{20,32})(?=$|[/?#])")
+CANONICAL_CHANNEL = "https://www.whatsapp.com/channel/{}"
+_AMP_PATH_RE = re.compile(r"^/amp(?=/)|/amp/?$")
+
+
+def _is_tracking(key: str, value: str) -> bool:
+    key = key.lower()
+    if key == "m":  # Blogger's mobile switch ``?m=1``/``?m=0``
+        return value in {"0", "1"}
+    return key.startswith("utm_") or key in TRACKING_PARAMS
+
+
+def host_key(netloc: str) -> str:
+    """Host (with port) lower-cased and without ``www.``: the identity of a site."""
+    netloc = netloc.lower().rsplit("@", 1)[-1]
+    return netloc[4:] if netloc.startswith("www.") else netloc
+
+
+def canonicalize(url: str, base: str | None = None, *, drop_amp: bool = True) -> str:
+    """Return the canonical form of ``url`` (resolved against ``base``).
+
+    Lower-cases scheme and host, drops the fragment, tracking parameters and the default
+    port, removes an AMP ``/amp`` path marker, and sorts nothing else: the path and the
+    remaining query are kept as the site wrote them.
+    """
+    if base:
+        url = urljoin(base, url.strip())
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    netloc = parts.netloc.lower()
+    if (scheme, netloc.rsplit(":", 1)[-1]) in {("http", "80"), ("https", "443")}:
+        netloc = netloc.rsplit(":", 1)[0]
+    path = parts.path or "/"
+    if drop_amp and _AMP_PATH_RE.search(path) and path not in {"/amp", "/amp/"}:
+        path = _AMP_PATH_RE.sub("", path) or "/"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not _is_tracking(k, v)]
+    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+
+
+def same_site(url: str, site: str) -> bool:
+    """True when ``url`` is on ``site``'s host, with or without ``www.``."""
+    return host_key(urlsplit(url).netloc) == host_key(urlsplit(site).netloc)
+
+
+def rebase(url: str, site: str) -> str:
+    """Move ``url`` onto ``site``'s scheme and exact host (``http://prakata.com/x`` ->
+    ``https://www.prakata.com/x``) so one article has one key whatever host form linked it."""
+    parts, target = urlsplit(url), urlsplit(site)
+    return urlunsplit((target.scheme, target.netloc, parts.path, parts.query, parts.fragment))
+
+
+def channel_id(url: str, channel_hosts: frozenset[str] | set[str] = WHATSAPP_HOSTS) -> str | None:
+    """The WhatsApp channel ID a link points to, or None.
+
+    Accepts ``https://(www.)whatsapp.com/channel/<ID>``, ``.../<ID>/384``, query strings,
+    ``whatsapp://channel/<ID>`` and the same path on any extra channel host (a mirror).
+    """
+    url = url.strip()
+    if url.lower().startswith("whatsapp://channel/"):
+        match = re.match(r"whatsapp://channel/([A-Za-z0-9]{20,32})", url, re.I)
+        return match.group(1) if match else None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in {"http", "https", ""}:
+        return None
+    netloc = parts.netloc.lower()
+    if netloc not in channel_hosts and host_key(netloc) not in {host_key(h) for h in channel_hosts}:
+        return None
+    match = CHANNEL_ID_RE.search(parts.path)
+    return match.group(1) if match else None
+
+
+def canonical_channel_url(channel: str) -> str:
+    return CANONICAL_CHANNEL.format(channel)
