@@ -12,6 +12,7 @@ import json
 import types
 import typing
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
 
@@ -144,3 +145,22 @@ def validation_errors(item: dict) -> list[str]:
     validator = _validator()
     return [f"{'/'.join(map(str, e.absolute_path)) or '<item>'}: {e.message}"
             for e in validator.iter_errors(item)]
+
+
+@dataclass
+class Page:
+    """A fetched page on its way from the spider to extraction (never exported as is)."""
+
+    url: str
+    status: int
+    body: bytes
+    content_type: str | None
+    fetched_at: datetime
+    kind: str
+
+    @classmethod
+    def from_response(cls, response, kind: str) -> Page:
+        content_type = response.headers.get(b"Content-Type")
+        return cls(url=response.url, status=response.status, body=response.body,
+                   content_type=content_type.decode("latin-1") if content_type else None,
+                   fetched_at=datetime.now(timezone.utc), kind=kind)

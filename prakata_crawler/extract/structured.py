@@ -12,9 +12,6 @@ from .text import dedupe, norm
 ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle",
                            "AnalysisNewsArticle", "OpinionNewsArticle", "BackgroundNewsArticle",
                            "LiveBlogPosting", "Report", "TechArticle", "SatiricalArticle"})
-PAGE_TYPES = frozenset({"WebPage", "CollectionPage", "AboutPage", "ContactPage", "SearchResultsPage",
-                        "ProfilePage", "WebSite", "ItemList"})
-
 
 def article_node(doc: Document) -> dict | None:
     """The JSON-LD node describing the article, if any."""

@@ -1,0 +1,164 @@
+"""The ``prakata`` command: a thin wrapper over ``scrapy crawl prakata`` and ``extract()``.
+
+``prakata crawl`` only turns options into Scrapy settings and spider arguments, runs the
+spider in-process and maps the run report's status to an exit code a scheduler can act on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+EXIT_OK, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_ERROR_RATE, EXIT_CRASH = 0, 2, 3, 4, 5
+EXIT_CODES = {"ok": EXIT_OK, "unreachable": EXIT_UNREACHABLE, "error_rate": EXIT_ERROR_RATE}
+# A local mirror needs no politeness: crawl it as fast as the machine allows.
+MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                   "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="prakata", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    crawl = commands.add_parser("crawl", help="crawl the site into <out>/items and <out>/runs")
+    crawl.add_argument("--site", default="https://www.prakata.com")
+    crawl.add_argument("--out", default="archive")
+    crawl.add_argument("--channel-host", action="append", dest="channel_hosts",
+                       metavar="HOST[:PORT]", help="default: whatsapp.com, www.whatsapp.com")
+    crawl.add_argument("--since", help="earliest publication date (YYYY-MM-DD)")
+    crawl.add_argument("--until", help="latest publication date (YYYY-MM-DD)")
+    crawl.add_argument("--max-articles", type=int, default=0)
+    crawl.add_argument("--urls", help="file with one URL per line to crawl as well")
+    crawl.add_argument("--mirror", action="store_true",
+                       help="start the bundled fixture mirror on 127.0.0.1 and crawl it")
+    crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                       help="a Scrapy setting, e.g. -s DOWNLOAD_DELAY=0")
+    crawl.set_defaults(run=run_crawl)
+
+    ext = commands.add_parser("extract", help="print one JSON item per HTML file")
+    ext.add_argument("--url", help="the URL the page was fetched from (default: file URL)")
+    ext.add_argument("files", nargs="+", type=Path)
+    ext.set_defaults(run=run_extract)
+
+    mirror = commands.add_parser("mirror", help="serve the fixture world on 127.0.0.1")
+    mirror.add_argument("--site-port", type=int, default=8000)
+    mirror.add_argument("--channel-port", type=int, default=8001)
+    mirror.set_defaults(run=run_mirror)
+
+    schema = commands.add_parser("schema", help="print the items' JSON Schema")
+    schema.set_defaults(run=lambda args: print(json.dumps(_json_schema(), indent=2)) or 0)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+def _json_schema() -> dict:
+    from .items import json_schema
+
+    return json_schema()
+
+
+def run_extract(args) -> int:
+    from . import extract
+
+    status = EXIT_OK
+    for path in args.files:
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            print(f"prakata extract: {path}: {exc.strerror}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        url = args.url or path.resolve().as_uri()
+        print(json.dumps(extract(body, url), ensure_ascii=False), flush=True)
+    return status
+
+
+def run_mirror(args) -> int:
+    from .mirror import DEFAULT_FIXTURES_DIR, run
+
+    def ready(origins: dict) -> None:
+        print(json.dumps(origins), flush=True)
+
+    run(DEFAULT_FIXTURES_DIR, "127.0.0.1", args.site_port, args.channel_port, ready)
+    return EXIT_OK
+
+
+def run_crawl(args) -> int:
+    overrides: dict[str, str] = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            print(f"prakata crawl: -s expects NAME=VALUE, got {item!r}", file=sys.stderr)
+            return EXIT_USAGE
+        overrides[name.strip()] = value
+    with ExitStack() as stack:
+        site, channel_hosts = args.site, args.channel_hosts
+        if args.mirror:
+            from .mirror import DEFAULT_FIXTURES_DIR, start_mirror_process
+
+            process = stack.enter_context(start_mirror_process(DEFAULT_FIXTURES_DIR))
+            site = process.site
+            channel_hosts = [process.channel.split("://", 1)[1]]
+            overrides = {**MIRROR_SETTINGS, **overrides}
+            print(f"prakata crawl: fixture mirror at {site} (channels {process.channel})",
+                  file=sys.stderr)
+        return _crawl(args, site, channel_hosts, overrides)
+
+
+def _crawl(args, site: str, channel_hosts: list[str] | None, overrides: dict) -> int:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "prakata_crawler.settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.set("PRAKATA_OUT", str(Path(args.out)), priority="cmdline")
+    if args.max_articles:
+        settings.set("PRAKATA_MAX_ARTICLES", args.max_articles, priority="cmdline")
+    for name, value in overrides.items():
+        settings.set(name, value, priority="cmdline")
+    spider_args = {"site": site}
+    if channel_hosts:
+        spider_args["channel_hosts"] = ",".join(channel_hosts)
+    for name in ("since", "until", "urls"):
+        if getattr(args, name):
+            spider_args[name] = getattr(args, name)
+    process = CrawlerProcess(settings)
+    try:
+        crawler = process.create_crawler("prakata")
+        process.crawl(crawler, **spider_args)
+        process.start()
+    except ValueError as exc:
+        print(f"prakata crawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report_path = crawler.stats.get_value("prakata/report")
+    if not report_path:
+        print("prakata crawl: the run ended without a report (see the log)", file=sys.stderr)
+        return EXIT_CRASH
+    report = json.loads(Path(report_path).read_text(encoding="utf-8"))
+    print(_summary(report, report_path), file=sys.stderr)
+    return EXIT_CODES.get(report["status"], EXIT_CRASH)
+
+
+def _summary(report: dict, path: str) -> str:
+    lines = [
+        f"run {report['run_id']}: {report['status']}"
+        + (f" ({report['status_reason']})" if report["status_reason"] else ""),
+        f"  {report['pages']} pages in {report['seconds']} s "
+        f"({report['pages_per_second']} pages/s); {report['articles']} articles, "
+        f"{report['channels']} channels, {report['rejected']} rejected, "
+        f"{report['fetch_failures']} fetch failures",
+    ]
+    for reason, count in list(report["rejected_reasons"].items())[:5]:
+        lines.append(f"  rejected x{count}: {reason}")
+    lines.append(f"  items:  {report['items_file']}")
+    lines.append(f"  report: {path}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Item pipelines: page -> extracted item -> schema-valid -> unique -> in range -> capped.
+
+Each drop raises :class:`Dropped` with a category, so the run report can tell expected
+skips (a section page is not an article, a duplicate) from real rejections (a soft 404,
+a broken page, a schema violation): nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from scrapy.exceptions import DropItem
+
+from .extract import extract
+from .items import Page, validation_errors
+
+SKIPPED = "skipped"
+REJECTED = "rejected"
+
+
+class Dropped(DropItem):
+    """An item that leaves the pipeline, with its category and reason."""
+
+    def __init__(self, reason: str, category: str = REJECTED, url: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.category = category
+        self.url = url
+
+
+class ExtractPipeline:
+    """Runs the pure extractor over each fetched page."""
+
+    def process_item(self, item, spider):
+        if not isinstance(item, Page):
+            return item
+        if not 200 <= item.status < 300:
+            raise Dropped(f"http status {item.status}", REJECTED, item.url)
+        result = extract(item.body, item.url, fetched_at=item.fetched_at,
+                         channel_hosts=getattr(spider, "channel_hosts", ()),
+                         content_type=item.content_type)
+        if result["type"] == "rejected":
+            reason = result["reason"]
+            category = SKIPPED if reason.startswith("not an article") and item.kind == "page" \
+                else REJECTED
+            raise Dropped(reason, category, item.url)
+        return result
+
+
+class ValidatePipeline:
+    """Every emitted item validates against the published JSON Schema."""
+
+    def process_item(self, item, spider):
+        errors = validation_errors(item)
+        if errors:
+            raise Dropped("schema: " + "; ".join(errors[:3]), REJECTED, item.get("url"))
+        return item
+
+
+class DedupPipeline:
+    """One item per canonical article URL and per channel ID in a run."""
+
+    def __init__(self):
+        self.seen: set[str] = set()
+
+    def process_item(self, item, spider):
+        key = item.get("canonical_url") or item.get("channel_id") or item["url"]
+        if key in self.seen:
+            raise Dropped(f"duplicate of {key}", SKIPPED, item["url"])
+        self.seen.add(key)
+        return item
+
+
+class DateRangePipeline:
+    """``--since``/``--until`` bound articles by publication date."""
+
+    def process_item(self, item, spider):
+        published = item.get("date_published")
+        since, until = getattr(spider, "since", None), getattr(spider, "until", None)
+        if item["type"] != "article" or not published or not (since or until):
+            return item
+        moment = datetime.fromisoformat(published)
+        if (since and moment < since) or (until and moment > until):
+            raise Dropped("outside --since/--until", SKIPPED, item["url"])
+        return item
+
+
+class MaxArticlesPipeline:
+    """``--max-articles N``: stop the crawl once N articles are out."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.limit = crawler.settings.getint("PRAKATA_MAX_ARTICLES")
+        self.count = 0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item, spider):
+        if not self.limit or item["type"] != "article":
+            return item
+        if self.count >= self.limit:
+            raise Dropped("over --max-articles", SKIPPED, item["url"])
+        self.count += 1
+        if self.count == self.limit:
+            self.crawler.engine.close_spider(spider, "max_articles")
+        return item

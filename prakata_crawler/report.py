@@ -1,0 +1,138 @@
+"""The run report: what a run fetched, emitted, skipped and rejected, and whether it failed.
+
+Written to ``<out>/runs/<run-id>.json`` when the spider closes; ``prakata crawl`` reads its
+``status`` to choose the exit code, so a scheduler can act on it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.logformatter import LogFormatter
+
+from .pipelines import REJECTED, Dropped
+
+COVERAGE_FIELDS = ("headline", "caption", "body", "byline", "authors", "date_published",
+                   "date_modified", "section", "tags", "description", "image_url", "images",
+                   "language", "whatsapp_channels", "related_urls")
+MAX_LISTED = 500
+
+
+class QuietDropFormatter(LogFormatter):
+    """Expected skips (a section page is not an article) log at DEBUG, rejections at WARNING."""
+
+    def dropped(self, item, exception, response, spider):
+        entry = super().dropped(item, exception, response, spider)
+        entry["msg"] = "Dropped %(exception)s: %(url)s"
+        entry["args"] = {"exception": exception, "url": getattr(exception, "url", None)}
+        if isinstance(exception, Dropped) and exception.category != REJECTED:
+            entry["level"] = logging.DEBUG
+        return entry
+
+
+class RunReport:
+    """Counts a run through Scrapy signals and writes the report at the end."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.out = Path(settings.get("PRAKATA_OUT"))
+        self.run_id = settings.get("PRAKATA_RUN_ID")
+        self.max_error_rate = settings.getfloat("PRAKATA_MAX_ERROR_RATE")
+        self.started = time.monotonic()
+        self.started_at = datetime.now(timezone.utc)
+        self.statuses: Counter = Counter()
+        self.types: Counter = Counter()
+        self.filled: Counter = Counter()
+        self.skipped: Counter = Counter()
+        self.rejected: Counter = Counter()
+        self.rejected_urls: dict[str, str] = {}
+        self.report: dict | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        crawler.signals.connect(ext.response_received, signals.response_received)
+        crawler.signals.connect(ext.item_scraped, signals.item_scraped)
+        crawler.signals.connect(ext.item_dropped, signals.item_dropped)
+        crawler.signals.connect(ext.spider_closed, signals.spider_closed)
+        return ext
+
+    def response_received(self, response, request, spider):
+        self.statuses[response.status] += 1
+
+    def item_scraped(self, item, response, spider):
+        self.types[item["type"]] += 1
+        if item["type"] == "article":
+            self.filled.update(f for f in COVERAGE_FIELDS if item.get(f))
+
+    def item_dropped(self, item, response, exception, spider):
+        reason = getattr(exception, "reason", str(exception))
+        if getattr(exception, "category", REJECTED) == REJECTED:
+            self.rejected[reason] += 1
+            if len(self.rejected_urls) < MAX_LISTED:
+                self.rejected_urls[getattr(exception, "url", None) or "?"] = reason
+        else:
+            self.skipped[reason.split(" of ")[0]] += 1
+
+    def spider_closed(self, spider, reason):
+        stats = self.crawler.stats
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        pages = sum(self.statuses.values())
+        failures = getattr(spider, "fetch_failures", {})
+        failed_fetches = len(failures)
+        server_errors = sum(n for code, n in self.statuses.items() if code >= 500)
+        attempts = pages + stats.get_value("downloader/exception_count", 0)
+        errors = failed_fetches + sum(self.rejected.values())
+        error_rate = errors / max(attempts, 1)
+        ok_pages = sum(n for code, n in self.statuses.items() if 200 <= code < 400)
+        status, why = "ok", None
+        if ok_pages == 0:
+            status, why = "unreachable", f"no page of {spider.site} could be fetched"
+        elif error_rate > self.max_error_rate:
+            status, why = "error_rate", (f"error rate {error_rate:.1%} above "
+                                         f"{self.max_error_rate:.0%}")
+        articles = self.types["article"]
+        self.report = {
+            "run_id": self.run_id,
+            "site": spider.site,
+            "started_at": self.started_at.isoformat(timespec="seconds"),
+            "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "finish_reason": reason,
+            "status": status,
+            "status_reason": why,
+            "seconds": round(elapsed, 2),
+            "pages": pages,
+            "pages_per_second": round(pages / elapsed, 2),
+            "http_status": {str(k): v for k, v in sorted(self.statuses.items())},
+            "server_errors": server_errors,
+            "fetch_failures": failed_fetches,
+            "fetch_failure_urls": dict(list(failures.items())[:MAX_LISTED]),
+            "not_found": len(getattr(spider, "not_found", [])),
+            "not_found_urls": getattr(spider, "not_found", [])[:MAX_LISTED],
+            "articles": articles,
+            "channels": self.types["whatsapp_channel"],
+            "rejected": sum(self.rejected.values()),
+            "rejected_reasons": dict(self.rejected.most_common()),
+            "rejected_urls": self.rejected_urls,
+            "skipped": dict(self.skipped.most_common()),
+            "error_rate": round(error_rate, 4),
+            "coverage": {f: round(self.filled[f] / articles, 3) if articles else None
+                         for f in COVERAGE_FIELDS},
+            "items_file": str(self.out / "items" / f"{self.run_id}.jsonl"),
+        }
+        path = self.out / "runs" / f"{self.run_id}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.report, indent=2, ensure_ascii=False) + "\n",
+                       encoding="utf-8")
+        os.replace(tmp, path)
+        stats.set_value("prakata/report", str(path))
+        stats.set_value("prakata/status", status)

@@ -1,0 +1,56 @@
+"""Scrapy settings: polite defaults for the real prakata.com.
+
+One request at a time per site, a delay, AutoThrottle, robots.txt obeyed, an honest user
+agent. A local mirror run loosens them with ``-s`` (see the README).
+"""
+
+BOT_NAME = "prakata_crawler"
+SPIDER_MODULES = ["prakata_crawler.spiders"]
+NEWSPIDER_MODULE = "prakata_crawler.spiders"
+
+PRAKATA_CONTACT = "https://github.com/prakata-crawler/prakata-crawler"
+USER_AGENT = f"prakata-crawler/0.1 (news archiver; +{PRAKATA_CONTACT})"
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 2.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# pywb cannot replay br/zstd bodies and warcio 1.8 cannot read br records: ask for gzip only.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "id,en;q=0.8",
+    "Accept-Encoding": "gzip, deflate",
+}
+
+ITEM_PIPELINES = {
+    "prakata_crawler.pipelines.ExtractPipeline": 100,
+    "prakata_crawler.pipelines.ValidatePipeline": 200,
+    "prakata_crawler.pipelines.DedupPipeline": 300,
+    "prakata_crawler.pipelines.DateRangePipeline": 400,
+    "prakata_crawler.pipelines.MaxArticlesPipeline": 500,
+}
+EXTENSIONS = {
+    "prakata_crawler.report.RunReport": 500,
+}
+LOG_FORMATTER = "prakata_crawler.report.QuietDropFormatter"
+
+# Where a run writes: items/<run-id>.jsonl and runs/<run-id>.json under PRAKATA_OUT.
+PRAKATA_OUT = "archive"
+PRAKATA_RUN_ID = ""
+PRAKATA_CHANNEL_HOSTS = ["whatsapp.com", "www.whatsapp.com"]
+PRAKATA_MAX_ERROR_RATE = 0.2
+PRAKATA_MAX_ARTICLES = 0
+
+FEED_EXPORT_ENCODING = "utf-8"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

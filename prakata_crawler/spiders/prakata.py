@@ -1,0 +1,223 @@
+"""The ``prakata`` spider: discovers pages and routes them; it extracts nothing itself.
+
+Discovery surfaces: robots.txt ``Sitemap:`` lines, ``/sitemap.xml``, RSS/Atom feeds, the home
+page, section and index pages with their pagination, every same-site link, and an optional
+URL list. Every URL is canonicalized before it is requested, so each article is fetched
+once; whether a page is an article is decided from its content by the extraction pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from lxml import etree
+from scrapy.http import Response, TextResponse
+from scrapy.utils.sitemap import Sitemap
+
+from ..extract.dates import WIB, parse_date
+from ..items import Page
+from ..urls import canonicalize, channel_id, host_key, rebase, same_site
+
+FEED_PATHS = ("/feed", "/rss")
+SKIP_EXTENSIONS = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|pdf|zip|mp4|mp3|woff2?|ttf|xml\.gz)$", re.I)
+FEED_TYPES = re.compile(rb"<rss\b|<feed\b|<rdf:RDF\b", re.I)
+SITEMAP_TYPES = re.compile(rb"<urlset\b|<sitemapindex\b", re.I)
+
+
+class PrakataSpider(scrapy.Spider):
+    name = "prakata"
+
+    def __init__(self, site: str = "https://www.prakata.com", channel_hosts: str | None = None,
+                 since: str | None = None, until: str | None = None, urls: str | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.site = site.rstrip("/")
+        self.site_key = host_key(urlsplit(self.site).netloc)
+        self.channel_hosts_arg = channel_hosts
+        self.since = _bound(since, "since")
+        self.until = _bound(until, "until", end_of_day=True)
+        self.url_list = urls
+        self.allowed_domains = []  # host checks are explicit below (ports matter on a mirror)
+        self.channels_seen: set[str] = set()
+        self.fetch_failures: dict[str, str] = {}
+        self.not_found: list[str] = []
+
+    @classmethod
+    def update_settings(cls, settings):
+        """Give the run an id and, unless ``-o``/``-O`` chose a feed, write its items to
+        ``<PRAKATA_OUT>/items/<run-id>.jsonl``."""
+        super().update_settings(settings)
+        run_id = settings.get("PRAKATA_RUN_ID") or new_run_id()
+        settings.set("PRAKATA_RUN_ID", run_id, priority="spider")
+        if not settings.getdict("FEEDS"):
+            feed = Path(settings.get("PRAKATA_OUT"), "items", f"{run_id}.jsonl").resolve()
+            settings.set("FEEDS", {feed.as_uri(): {"format": "jsonlines", "encoding": "utf8"}},
+                         priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        hosts = spider.channel_hosts_arg or crawler.settings.getlist("PRAKATA_CHANNEL_HOSTS")
+        if isinstance(hosts, str):
+            hosts = hosts.split(",")
+        spider.channel_hosts = frozenset(h.strip().lower() for h in hosts if h.strip())
+        return spider
+
+    async def start(self):
+        yield scrapy.Request(f"{self.site}/robots.txt", self.parse_robots,
+                             errback=self.on_probe_error, priority=30)
+        yield scrapy.Request(f"{self.site}/sitemap.xml", self.parse_xml,
+                             errback=self.on_probe_error, priority=20)
+        for path in FEED_PATHS:
+            yield scrapy.Request(self.site + path, self.parse_xml, errback=self.on_probe_error,
+                                 priority=20)
+        yield scrapy.Request(self.site + "/", self.parse_page, errback=self.on_error, priority=10)
+        if self.url_list:
+            for line in Path(self.url_list).read_text(encoding="utf-8").splitlines():
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    request = self.request_for(line, self.site)
+                    if request is not None:
+                        yield request
+
+    # -- routing -----------------------------------------------------------------------
+
+    def request_for(self, href: str, base: str, priority: int = 0) -> scrapy.Request | None:
+        """A request for a discovered link, or None when it is off-limits or not a page."""
+        url = urljoin(base, href.strip())
+        scheme = urlsplit(url).scheme.lower()
+        if scheme not in {"http", "https"} and not url.lower().startswith("whatsapp://"):
+            return None
+        cid = channel_id(url, self.channel_hosts)
+        if cid:
+            if cid in self.channels_seen:
+                return None
+            self.channels_seen.add(cid)
+            host = urlsplit(url)
+            target = (f"https://www.whatsapp.com/channel/{cid}" if host.scheme == "whatsapp"
+                      else f"{host.scheme}://{host.netloc}/channel/{cid}")
+            return scrapy.Request(target, self.parse_channel, errback=self.on_error,
+                                  cb_kwargs={"channel": cid}, priority=priority - 5)
+        if not same_site(url, self.site) or SKIP_EXTENSIONS.search(urlsplit(url).path):
+            return None
+        url = canonicalize(rebase(url, self.site))
+        path = urlsplit(url).path
+        if path.endswith(".xml") or path in FEED_PATHS:
+            return scrapy.Request(url, self.parse_xml, errback=self.on_error, priority=priority)
+        return scrapy.Request(url, self.parse_page, errback=self.on_error, priority=priority)
+
+    def parse_robots(self, response: Response):
+        for line in response.text.splitlines() if isinstance(response, TextResponse) else []:
+            key, _, value = line.partition(":")
+            if key.strip().lower() == "sitemap" and value.strip():
+                request = self.request_for(value.strip(), response.url, priority=20)
+                if request is not None:
+                    yield request
+
+    def parse_xml(self, response: Response):
+        """A sitemap (index, urlset, news) or an RSS/Atom feed; anything else is ignored."""
+        head = response.body[:2048]
+        if SITEMAP_TYPES.search(head):
+            yield from self._parse_sitemap(response)
+        elif FEED_TYPES.search(head):
+            yield from self._parse_feed(response)
+        elif isinstance(response, TextResponse) and b"<html" in head.lower():
+            yield from self.parse_page(response)
+
+    def _parse_sitemap(self, response: Response):
+        try:
+            sitemap = Sitemap(response.body)
+        except (etree.XMLSyntaxError, ValueError) as exc:
+            self.logger.warning("unreadable sitemap %s: %s", response.url, exc)
+            return
+        for entry in sitemap:
+            loc = entry.get("loc")
+            if not loc:
+                continue
+            if sitemap.type == "sitemapindex":
+                request = self.request_for(loc, response.url, priority=20)
+            elif self._in_range(entry.get("publication_date") or entry.get("lastmod")):
+                request = self.request_for(loc, response.url, priority=5)
+            else:
+                continue
+            if request is not None:
+                yield request
+
+    def _parse_feed(self, response: Response):
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True,
+                                 huge_tree=False)
+        try:
+            root = etree.fromstring(response.body, parser=parser)
+        except etree.XMLSyntaxError as exc:
+            self.logger.warning("unreadable feed %s: %s", response.url, exc)
+            return
+        if root is None:
+            return
+        for el in root.iter("{*}link", "link"):
+            href = el.get("href") or (el.text or "").strip()
+            request = self.request_for(href, response.url, priority=5) if href else None
+            if request is not None:
+                yield request
+
+    def parse_page(self, response: Response):
+        """Any site page: hand it to extraction, then follow its links."""
+        if not isinstance(response, TextResponse):
+            return
+        yield Page.from_response(response, kind="page")
+        for href in response.xpath("//a/@href | //link[@rel='next' or @rel='amphtml']/@href"
+                                   ).getall():
+            request = self.request_for(href, response.url)
+            if request is not None:
+                yield request
+
+    def parse_channel(self, response: Response, channel: str):
+        yield Page.from_response(response, kind="channel")
+
+    def on_error(self, failure):
+        """Failed requests are logged and counted by the run report, never dropped silently.
+
+        A 404/410 is the site's answer about a dead link, not a crawler error."""
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        if response is not None and response.status in {404, 410}:
+            self.logger.info("gone %s: HTTP %s", request.url, response.status)
+            self.not_found.append(request.url)
+            return
+        self.logger.error("fetch failed %s: %s", request.url, failure.getErrorMessage())
+        self.fetch_failures[request.url] = failure.getErrorMessage()[:200]
+
+    def on_probe_error(self, failure):
+        """A discovery probe (robots.txt, /sitemap.xml, /feed) that is missing is normal."""
+        self.logger.info("probe unavailable %s: %s", failure.request.url,
+                         failure.getErrorMessage())
+        self.crawler.stats.inc_value("prakata/probe_missing")
+
+    def _in_range(self, value: str | None) -> bool:
+        if not value or not (self.since or self.until):
+            return True
+        moment = parse_date(value)
+        if moment is None:
+            return True
+        return not ((self.since and moment < self.since) or (self.until and moment > self.until))
+
+
+def new_run_id() -> str:
+    """Sortable and unique: UTC start time plus a random suffix."""
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + secrets.token_hex(3)
+
+
+def _bound(value: str | None, name: str, end_of_day: bool = False) -> datetime | None:
+    if not value:
+        return None
+    moment = parse_date(value, now=datetime(9999, 1, 1, tzinfo=WIB))
+    if moment is None:
+        raise ValueError(f"--{name}: not a date: {value!r}")
+    if end_of_day and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        moment = moment.replace(hour=23, minute=59, second=59)
+    return moment
