@@ -1,0 +1,208 @@
+"""One small page per extraction rule: each layer must hold on its own."""
+
+import json
+from datetime import datetime
+
+import pytest
+
+from prakata_crawler import extract
+from prakata_crawler.extract.dates import WIB
+from prakata_crawler.items import validation_errors
+
+NOW = datetime(2025, 12, 2, 9, 0, tzinfo=WIB)
+URL = "https://www.prakata.com/2025/12/contoh-berita.html"
+PARAS = [
+    "Prakata.com – Pemerintah Kota Tangerang meresmikan taman baru di Kecamatan Cipondoh, Senin (1/12/2025). Taman ini dibangun untuk warga sekitar.",
+    "Wali Kota menyebut taman tersebut menjadi ruang terbuka hijau yang bisa dimanfaatkan oleh warga untuk berolahraga dan berkumpul bersama keluarga.",
+    "Pembangunan taman menghabiskan anggaran sekitar Rp2 miliar dan dikerjakan selama enam bulan oleh dinas terkait di lingkungan pemerintah kota.",
+]
+
+
+def page(head: str = "", body: str = "", lang: str = "id") -> bytes:
+    return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">{head}</head>'
+            f"<body><nav><a href='/'>Beranda</a><a href='/kategori/x'>X</a></nav>{body}"
+            "<footer>Hak cipta Prakata.com</footer></body></html>").encode()
+
+
+def article(extra_body: str = "", before: str = "", paras=PARAS, head: str = "", tail: str = "") -> bytes:
+    ps = "".join(f"<p>{p}</p>" for p in paras)
+    return page(
+        '<meta property="og:type" content="article">' + head,
+        f"<main><article><h1>Taman Baru Diresmikan</h1>{before}"
+        f"<div class='isi'>{ps}{extra_body}</div>{tail}</article></main>",
+    )
+
+
+def run(body: bytes, url: str = URL, **kw) -> dict:
+    item = extract(body, url, fetched_at=NOW, **kw)
+    assert not validation_errors(item), validation_errors(item)
+    return item
+
+
+def test_jsonld_graph_supplies_dates_section_tags_authors():
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "BreadcrumbList", "itemListElement": [
+            {"@type": "ListItem", "position": 1, "name": "Home", "item": "https://www.prakata.com/"},
+            {"@type": "ListItem", "position": 2, "name": "Pemerintahan", "item": "https://www.prakata.com/kategori/pemerintahan"},
+            {"@type": "ListItem", "position": 3, "name": "Taman Baru Diresmikan"}]},
+        {"@type": "NewsArticle", "headline": "Taman Baru Diresmikan",
+         "datePublished": "2025-12-01T03:15:00Z", "dateModified": "2025-12-01T12:00:00+07:00",
+         "author": [{"@type": "Person", "name": "Ahmad Fauzi"}, {"@type": "Organization", "name": "Prakata.com"}],
+         "keywords": "taman, Cipondoh, ruang terbuka hijau"},
+    ]}
+    head = '<script type="application/ld+json">{broken</script>'
+    head += f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    item = run(article(head=head))
+    assert item["date_published"] == "2025-12-01T10:15:00+07:00"
+    assert item["date_modified"] == "2025-12-01T12:00:00+07:00"
+    assert item["section"] == "Pemerintahan"
+    assert item["tags"] == ["taman", "Cipondoh", "ruang terbuka hijau"]
+    assert item["authors"] == ["Ahmad Fauzi"]
+    assert item["byline"] == "Ahmad Fauzi"
+
+
+def test_meta_layer_when_no_jsonld():
+    head = ('<meta property="article:published_time" content="2025-12-01T10:15:00+07:00">'
+            '<meta property="article:section" content="Kesehatan">'
+            '<meta property="article:tag" content="taman"><meta property="article:tag" content="warga">'
+            '<meta name="description" content="Taman baru."><meta property="og:image" content="/img/t.jpg">'
+            '<link rel="canonical" href="https://prakata.com/2025/12/contoh-berita.html?utm_source=x#a">')
+    item = run(article(head=head))
+    assert item["date_published"] == "2025-12-01T10:15:00+07:00"
+    assert (item["section"], item["tags"], item["description"]) == ("Kesehatan", ["taman", "warga"], "Taman baru.")
+    assert item["image_url"] == "https://www.prakata.com/img/t.jpg"
+    assert item["canonical_url"] == "https://prakata.com/2025/12/contoh-berita.html"
+
+
+def test_body_keeps_dateline_drops_byline_cta_and_inserts():
+    paras = [PARAS[0], PARAS[1] + ' <strong>Baca Juga: <a href="/2025/11/lain.html">Judul Lain</a></strong> Kalimat lanjutan tetap ada.',
+             "Baca Juga: <a href='https://www.prakata.com/2025/11/dua.html'>Berita Dua</a>",
+             PARAS[2] + " (Rtm)",
+             '<a href="https://whatsapp.com/channel/0029VaPrakataNewsTgr01234/384">Ikuti Berita Terbaru di WhatsApp Channel</a>']
+    item = run(article(paras=paras))
+    body = item["body"].split("\n\n")
+    assert body[0] == PARAS[0]
+    assert body[1] == PARAS[1] + " Kalimat lanjutan tetap ada."
+    assert body[2] == PARAS[2]
+    assert len(body) == 3
+    assert item["byline"] == "Rtm" and item["authors"] == ["Rtm"]
+    assert item["related_urls"] == ["https://www.prakata.com/2025/11/lain.html",
+                                    "https://www.prakata.com/2025/11/dua.html"]
+    assert item["whatsapp_channels"] == ["https://www.whatsapp.com/channel/0029VaPrakataNewsTgr01234"]
+    assert item["word_count"] == len(item["body"].split())
+
+
+def test_mid_text_acronym_is_not_a_byline():
+    paras = PARAS[:2] + ["Kegiatan ini diikuti oleh seluruh Aparatur Sipil Negara (ASN)"]
+    item = run(article(paras=paras))
+    assert item["byline"] is None
+    assert item["body"].endswith("(ASN)")
+
+
+def test_labelled_credit_line_is_byline_not_body():
+    item = run(article(extra_body="<p>Penulis: Ahmad Fauzi | Editor: Budi Santoso</p>"))
+    assert "Penulis" not in item["body"]
+    assert item["byline"] == "Penulis: Ahmad Fauzi | Editor: Budi Santoso"
+    assert item["authors"] == ["Ahmad Fauzi", "Budi Santoso"]
+
+
+@pytest.mark.parametrize(
+    ("before", "caption"),
+    [
+        ('<figure><img src="/a.jpg"><figcaption>Warga menikmati taman. Foto: Ist Perbesar</figcaption></figure>',
+         "Warga menikmati taman. Foto: Ist"),
+        ('<div class="foto"><img src="/a.jpg"></div><p class="caption">Wali Kota meresmikan taman, Senin (1/12/2025).</p>',
+         "Wali Kota meresmikan taman, Senin (1/12/2025)."),
+        ('<img src="/a.jpg" title="Suasana taman baru di Cipondoh pada pagi hari">',
+         "Suasana taman baru di Cipondoh pada pagi hari"),
+        ('<img src="/a.jpg" alt="Taman Baru Diresmikan">', None),  # alt repeating the headline is no caption
+    ],
+)
+def test_caption_sources(before, caption):
+    item = run(article(before=before))
+    assert item["caption"] == caption
+    assert item["images"][0] == {"url": "https://www.prakata.com/a.jpg", "caption": caption}
+    assert (caption or "Perbesar") not in item["body"]
+
+
+def test_visible_date_in_header_not_dateline_event_date():
+    before = '<div class="meta">Selasa, 2 Desember 2025 07:30 WIB</div>'
+    assert run(article(before=before))["date_published"] == "2025-12-02T07:30:00+07:00"
+    # Only the dateline's event date: there is no publication date.
+    assert run(article())["date_published"] is None
+
+
+def test_relative_date_against_fetch_time_but_meta_wins():
+    before = '<span class="date">1 jam yang lalu</span>'
+    assert run(article(before=before))["date_published"] == "2025-12-02T08:00:00+07:00"
+    head = '<meta property="article:published_time" content="2025-12-02T07:45:00+07:00">'
+    assert run(article(before=before, head=head))["date_published"] == "2025-12-02T07:45:00+07:00"
+
+
+def test_future_date_is_refused():
+    head = '<meta property="article:published_time" content="2030-01-01T00:00:00+07:00">'
+    assert run(article(head=head))["date_published"] is None
+
+
+def test_windows_1252_page_decodes():
+    html = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+            '<meta property="og:type" content="article"></head><body><article><h1>Café “Baru”</h1>'
+            + "".join(f"<p>{p} – kata “dia”.</p>" for p in PARAS) + "</article></body></html>")
+    item = run(html.encode("cp1252"))
+    assert item["headline"] == "Café “Baru”"
+    assert "– kata “dia”." in item["body"]
+
+
+def test_broken_html_still_reads():
+    html = ("<html><head><meta property='og:type' content='article'><title>x</title><body><div><h1>Taman Baru</h1>"
+            + "".join(f"<p>{p}" for p in PARAS) + "</td><div class='x>")
+    item = run(html.encode())
+    assert item["type"] == "article"
+    assert item["body"].split("\n\n")[:3] == PARAS
+
+
+def test_whitespace_normalised_text_verbatim():
+    paras = ["Prakata.com –\u00a0Warga\u200b “senang”  sekali &nbsp; dengan taman baru di kota ini yang indah dan bersih."] + PARAS[1:]
+    item = run(article(paras=paras))
+    assert item["body"].split("\n\n")[0] == "Prakata.com – Warga “senang” sekali dengan taman baru di kota ini yang indah dan bersih."
+
+
+@pytest.mark.parametrize(
+    ("body", "url", "reason"),
+    [
+        (b"", URL, "empty"),
+        (b"\x00\x01\x02\xff" * 100, URL, "not an HTML page"),
+        (page("<title>Halaman tidak ditemukan</title>", "<h1>Halaman tidak ditemukan</h1>"), URL, "soft 404"),
+        (page("<title>Just a moment...</title>", "<p>Verify you are human. Cloudflare</p>"), URL, "WAF"),
+        (article(), "https://www.prakata.com/kategori/pemerintahan?page=2", "not an article"),
+        (page('<meta property="og:type" content="website">', "<h1>Redaksi</h1>" + "<p>Alamat redaksi kami di Tangerang. Telepon 021.</p>" * 3),
+         "https://www.prakata.com/redaksi", "not an article"),
+    ],
+)
+def test_rejections_carry_a_reason(body, url, reason):
+    item = run(body, url)
+    assert item["type"] == "rejected"
+    assert reason in item["reason"]
+
+
+@pytest.mark.parametrize("garbage", [b"<", b"<html>", b"<?xml version='1.0'?><rss/>", "ü".encode("utf-16"),
+                                     b"<html><body>" + b"<div>" * 5000, b"\xef\xbb\xbf<html></html>"])
+def test_never_raises(garbage):
+    item = run(garbage)
+    assert item["type"] in {"article", "rejected"}
+
+
+def test_channel_page():
+    html = page('<meta property="og:title" content="Prakata.com"><meta property="og:image" content="https://pps.whatsapp.net/v/a.jpg">',
+                '<h1><span class="_as2p">Prakata.com</span><img class="_a93a" src="v.png"></h1>'
+                '<h5 class="_9vd5 _9scy">Saluran | 1,2 rb pengikut</h5><h5 class="_9vd5">Berita Tangerang terkini</h5>')
+    item = run(html, "https://www.whatsapp.com/channel/0029VaPrakataNewsTgr01234")
+    assert item == {**item, "type": "whatsapp_channel", "channel_id": "0029VaPrakataNewsTgr01234",
+                    "name": "Prakata.com", "followers": 1200, "followers_text": "Saluran | 1,2 rb pengikut",
+                    "description": "Berita Tangerang terkini", "verified": True,
+                    "image_url": "https://pps.whatsapp.net/v/a.jpg"}
+
+
+def test_dead_channel_is_rejected():
+    item = run(page("<title>WhatsApp</title>", "<h1></h1>"), "https://whatsapp.com/channel/0029VaDeadChannelIdXyz012")
+    assert item["type"] == "rejected" and "channel not found" in item["reason"]
