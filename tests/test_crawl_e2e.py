@@ -1,0 +1,95 @@
+"""End to end: ``prakata crawl`` in a subprocess against the fixture mirror on 127.0.0.1."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from prakata_crawler.items import validation_errors
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+REAL_SITE = "https://www.prakata.com"
+REAL_CHANNELS = "https://www.whatsapp.com"
+URL_FIELDS = ("url", "canonical_url", "image_url", "related_urls", "whatsapp_channels", "images")
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS=16",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=INFO"]
+
+
+def goldens(prefix: str) -> dict:
+    cases = [json.loads(p.read_text(encoding="utf-8"))
+             for p in (FIXTURES / "goldens").glob(f"{prefix}-*.json")]
+    return {c["expected"].get("canonical_url") or c["expected"]["url"]: c["expected"] for c in cases}
+
+
+def unmirror(value, mirror):
+    """Map the mirror's origins back to the real ones the goldens are written with."""
+    text = json.dumps(value)
+    text = text.replace(mirror.site_origin, REAL_SITE).replace(mirror.channel_origin, REAL_CHANNELS)
+    return json.loads(text)
+
+
+@pytest.fixture(scope="module")
+def crawl(mirror, tmp_path_factory):
+    out = tmp_path_factory.mktemp("archive")
+    channel_host = mirror.channel_origin.split("://", 1)[1]
+    cmd = [sys.executable, "-m", "prakata_crawler.cli", "crawl", "--site", mirror.site_origin,
+           "--channel-host", channel_host, "--out", str(out), *FAST]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    items_files = list((out / "items").glob("*.jsonl"))
+    reports = list((out / "runs").glob("*.json"))
+    items = [json.loads(line) for f in items_files for line in f.read_text().splitlines()]
+    return proc, items, json.loads(reports[0].read_text()) if reports else None, items_files
+
+
+def test_crawl_succeeds_and_writes_layout(crawl):
+    proc, items, report, items_files = crawl
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert len(items_files) == 1 and report is not None
+    assert Path(report["items_file"]).name == items_files[0].name
+    assert report["status"] == "ok"
+
+
+def test_every_item_validates(crawl):
+    _, items, _, _ = crawl
+    assert items
+    for item in items:
+        assert not validation_errors(item), (item["url"], validation_errors(item))
+
+
+def test_every_article_once_with_expected_fields(crawl, mirror):
+    _, items, report, _ = crawl
+    expected = goldens("site")
+    articles = [unmirror(i, mirror) for i in items if i["type"] == "article"]
+    by_url = {}
+    for article in articles:
+        assert article["canonical_url"] not in by_url, f"emitted twice: {article['canonical_url']}"
+        by_url[article["canonical_url"]] = article
+    assert set(by_url) == set(expected)
+    for key, want in expected.items():
+        got = by_url[key]
+        wrong = {f: (got[f], v) for f, v in want.items() if got[f] != v}
+        assert not wrong, f"{key}: {wrong}"
+    assert report["articles"] == len(expected)
+
+
+def test_every_channel_once(crawl, mirror):
+    _, items, report, _ = crawl
+    expected = goldens("channel")
+    channels = [unmirror(i, mirror) for i in items if i["type"] == "whatsapp_channel"]
+    assert sorted(c["url"] for c in channels) == sorted(expected)
+    for channel in channels:
+        want = expected[channel["url"]]
+        assert {k: channel[k] for k in want} == want
+    assert report["channels"] == len(expected)
+
+
+def test_report_counts_rejects_and_coverage(crawl):
+    _, _, report, _ = crawl
+    assert any("channel not found" in reason for reason in report["rejected_reasons"])
+    assert report["coverage"]["headline"] == 1.0 and report["coverage"]["body"] == 1.0
+    assert report["pages"] > report["articles"] + report["channels"]
+    assert any(reason.startswith("not an article") for reason in report["skipped"])
