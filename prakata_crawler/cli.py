@@ -21,6 +21,11 @@ MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["mirror"]:  # the mirror has its own options (--fixtures, --verbose, ...)
+        from .mirror import main as mirror_main
+
+        return mirror_main(argv[1:])
     parser = argparse.ArgumentParser(prog="prakata", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -44,10 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     ext.add_argument("files", nargs="+", type=Path)
     ext.set_defaults(run=run_extract)
 
-    mirror = commands.add_parser("mirror", help="serve the fixture world on 127.0.0.1")
-    mirror.add_argument("--site-port", type=int, default=8000)
-    mirror.add_argument("--channel-port", type=int, default=8001)
-    mirror.set_defaults(run=run_mirror)
+    commands.add_parser("mirror", help="serve the fixture world on 127.0.0.1 (see --help)")
 
     schema = commands.add_parser("schema", help="print the items' JSON Schema")
     schema.set_defaults(run=lambda args: print(json.dumps(_json_schema(), indent=2)) or 0)
@@ -76,16 +78,6 @@ def run_extract(args) -> int:
         url = args.url or path.resolve().as_uri()
         print(json.dumps(extract(body, url), ensure_ascii=False), flush=True)
     return status
-
-
-def run_mirror(args) -> int:
-    from .mirror import DEFAULT_FIXTURES_DIR, run
-
-    def ready(origins: dict) -> None:
-        print(json.dumps(origins), flush=True)
-
-    run(DEFAULT_FIXTURES_DIR, "127.0.0.1", args.site_port, args.channel_port, ready)
-    return EXIT_OK
 
 
 def run_crawl(args) -> int:

@@ -140,6 +140,8 @@ def _parse_route(entry: Any, root: Path) -> Route:
     file, redirect = entry.get("file"), entry.get("redirect")
     if (file is None) == (redirect is None):
         raise ValueError("needs exactly one of `file` and `redirect`")
+    if not isinstance(file or redirect, str):
+        raise ValueError("`file` and `redirect` must be strings")
     if file is not None:
         resolved = (root / file).resolve()
         if not resolved.is_relative_to(root):
@@ -321,7 +323,7 @@ class _Mirror:
         return _STUB_404
 
     def absolute(self, host: str, location: bytes) -> bytes:
-        """A redirect target as an absolute, ASCII URL on the mirror."""
+        """A redirect target (a path on `host`, or a URL) as an absolute, ASCII URL."""
         if location.startswith(b"/") and not location.startswith(b"//"):
             location = self.origins[host].encode("ascii") + location
         return self.rewriter.rewrite(quote_from_bytes(location, safe=_TARGET_SAFE + "#").encode())
@@ -353,7 +355,10 @@ class _HostResource(resource.Resource):
         path, _, query = request.uri.partition(b"?")
         stripped = _strip_tracking(query) if query else None
         if stripped is not None:
-            target = path + (b"?" + stripped if stripped else b"")
+            # Prefixed here rather than by absolute(): the request path is local even when
+            # it starts with `//`, which absolute() would take for another host.
+            target = self.mirror.origins[self.host].encode("ascii") + path
+            target += b"?" + stripped if stripped else b""
             self._redirect(request, 301, self.mirror.absolute(self.host, target))
             return server.NOT_DONE_YET
         route = self.mirror.table.lookup(self.host, request.uri)
@@ -490,6 +495,15 @@ def run(
 
     root = Path(fixtures_dir).resolve()
     table = load_routes(root)
+    # Only warnings and errors (e.g. a failing request) reach stderr, never twisted's chatter.
+    globalLogBeginner.beginLoggingTo(
+        [
+            FilteringLogObserver(
+                textFileLogObserver(sys.stderr), [LogLevelFilterPredicate(LogLevel.warn)]
+            )
+        ],
+        redirectStandardIO=False,
+    )
     access_log = sys.stderr if verbose else None
     sites = {name: _MirrorSite(name, access_log) for name in HOSTS}
     origins = {}
@@ -533,15 +547,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="access log on stderr")
     parser.add_argument("--stop-on-stdin-eof", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    # Only warnings and errors (e.g. a failing request) reach stderr, never twisted's chatter.
-    globalLogBeginner.beginLoggingTo(
-        [
-            FilteringLogObserver(
-                textFileLogObserver(sys.stderr), [LogLevelFilterPredicate(LogLevel.warn)]
-            )
-        ],
-        redirectStandardIO=False,
-    )
     try:
         run(
             args.fixtures,

@@ -54,3 +54,8 @@ PRAKATA_MAX_ARTICLES = 0
 
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "prakata_crawler.middlewares.CookiesMiddleware": 700,
+}
