@@ -48,10 +48,27 @@ def canonicalize(url: str, base: str | None = None, *, drop_amp: bool = True) ->
         netloc = netloc.rsplit(":", 1)[0]
     path = parts.path or "/"
     if drop_amp and _AMP_PATH_RE.search(path) and path not in {"/amp", "/amp/"}:
-        path = _AMP_PATH_RE.sub("", path) or "/"
+        path = _AMP_PATH_RE.sub("/" if path.endswith("/amp/") else "", path) or "/"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not _is_tracking(k, v)]
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+
+
+_SECOND_LEVEL = frozenset({"co", "or", "go", "ac", "web", "my", "sch", "net", "com", "org", "gov",
+                           "edu", "biz", "ponpes", "mil", "desa"})
+
+
+def site_domain(netloc: str) -> str:
+    """The registrable domain (``megapolitan.kompas.com`` -> ``kompas.com``,
+    ``www.radarbanten.co.id`` -> ``radarbanten.co.id``); an IP or ``localhost`` keeps its
+    port, so two mirrors on one machine stay apart."""
+    host = host_key(netloc)
+    name, _, port = host.partition(":")
+    labels = name.split(".")
+    if name.replace(".", "").isdigit() or len(labels) < 2:
+        return host
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
 
 
 def same_site(url: str, site: str) -> bool:

@@ -38,5 +38,5 @@ def test_names_from_credit(credit, names):
 
 
 def test_structured_author_comes_first_once():
-    assert merge_authors(["Ahmad Fauzi"], ["ahmad fauzi", "Rtm"]) == ["ahmad fauzi", "Rtm"]
+    assert merge_authors(["Ahmad Fauzi"], ["ahmad fauzi", "Rtm"]) == ["Ahmad Fauzi", "Rtm"]
     assert merge_authors(["Ahmad Fauzi"], ["Rtm"]) == ["Ahmad Fauzi", "Rtm"]

@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
-from ..urls import canonical_channel_url, canonicalize, channel_id, host_key
+from ..urls import canonical_channel_url, canonicalize, channel_id, site_domain
 from . import sites
 from .blocks import (
     Block,
@@ -44,15 +44,21 @@ INSERT_PARAGRAPH = re.compile(
     r"^[\W_]*(?:(?:baca|lihat|simak|cek)\s+(?:juga|pula|selengkapnya)\b|baca\s+artikel\s.+"
     r"selengkapnya|artikel\s+ini\s+telah\s+tayang\s+di\b)", re.I)
 NOISE_PARAGRAPH = re.compile(
-    r"ikuti\s+berita|whatsapp\s+channel|saluran\s+whatsapp|google\s+news|^advertisement$|"
+    r"^\W*(?:ikuti|follow|gabung|bergabung|simak|join|dapatkan|klik|download|unduh|pantau)\b"
+    r".{0,200}\b(?:whatsapp|google\s+news|telegram|instagram|tiktok|channel|saluran|aplikasi)\b|"
+    r"^\W*advertisement\W*$|^\W*simak\s+video\b|^\W*baca\s+berita\s+lainnya|"
     r"scroll\s+to\s+continue|gabung\s+\S+\+|masukkan\s+script|telusuri\s+berita|"
     r"^halaman\s*\d+\s*(?:/|dari)\s*\d+|halaman\s+selanjutnya|^selanjutnya$|^lihat\s+foto$|"
     r"^(?:artikel\s+pilihan|berita\s+terkait|artikel\s+terkait|terkait|terpopuler|terkini|"
     r"rekomendasi|tags?|topik|bagikan|share)\s*:?$|dapatkan\s+(?:update|berita)|"
     r"download\s+aplikasi|^\W*(?:follow|ikuti)\s.{0,60}(?:channel|instagram|tiktok|twitter|x)\b",
     re.I)
-RELATED_HEADING = re.compile(r"^(?:berita|artikel|baca)\s+(?:terkait|juga|lainnya)|^related",
-                             re.I)
+RELATED_HEADING = re.compile(r"^\W*(?:(?:berita|artikel|baca|lihat|simak)\s+(?:terkait|juga)|"
+                             r"related|terkait)", re.I)
+OTHER_LIST_HEADING = re.compile(r"populer|popular|terkini|terbaru|trending|latest|pilihan|"
+                                r"rekomendasi|lainnya|video|foto", re.I)
+RELATED_WORDS = re.compile(r"\brelated\b|\bterkait\b|baca[-_]?juga|\bbacajuga\b|"
+                           r"\blinksisip\b|read[-_]?also|also[-_]?read|\bbaca\b", re.I)
 TAG_HREF = re.compile(r"/(?:tag|tags|topik|topic|label|search/label)/", re.I)
 UPDATED = re.compile(r"\b(?:diperbarui|diupdate|updated?|pembaruan)\b\s*:?", re.I)
 NON_ARTICLE_PATH = re.compile(
@@ -70,7 +76,6 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     node = article_node(doc) or {}
     root = doc.root
     publisher = doc.meta_first("og:site_name") or text_value(node.get("publisher") or {})
-    site_key = host_key(urlsplit(url).netloc)
 
     canonical = _canonical(doc, node, url)
     channels = dedupe(
@@ -85,9 +90,10 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     headline = headline or text_value(node.get("headline")) or sites.strip_title_suffix(
         doc.meta_first("og:title") or doc.title, publisher)
 
+    crumb_section = _breadcrumb_section(root, headline_el)
     body_el = root.find("body") if root.find("body") is not None else root
     strip_chrome(body_el, keep={headline_el} if headline_el is not None else frozenset())
-    related += _remove_inline_inserts(body_el, url)
+    _remove_inline_inserts(body_el)
     blocks = walk_blocks(body_el, skip=_skip_meta)
     container = main_container(blocks, body_el)
     inside = set(container.iter())
@@ -95,18 +101,19 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
 
     images, caption = _images(root, headline_el, container, url, headline)
     captions = {i["caption"] for i in images if i["caption"]}
-    paragraphs, credits, link_only = _paragraphs(body_blocks, headline, captions)
-    related += [canonicalize(h, url) for h in link_only if _same_site(h, url, site_key)]
+    paragraphs, credits = _paragraphs(body_blocks, headline, captions)
     header_texts = _header_texts(root, blocks, body_blocks, headline_el, captions)
-    credits += [t for t in header_texts if is_labelled_credit(t)]
+    header_credits = [t for t in header_texts if is_labelled_credit(t)]
     published, modified = _dates(doc, node, header_texts, now)
 
     structured_authors = person_names(node.get("author"), publisher) or person_names(
         doc.meta_first("author", "article:author", "dc.creator"), publisher)
     printed = dedupe(name for credit in credits for name in names_from_credit(credit))
-    byline = credits[0] if credits else (", ".join(structured_authors) or None)
-    if byline and is_labelled_credit(byline):
-        byline = re.sub(r"\s+(?:on|pada)\s+.*$", "", byline, flags=re.I)
+    byline = credits[0] if credits else None
+    if not credits and header_credits:  # "Oleh Yanto · Kamis, 27 November 2025": names only
+        printed = names_from_credit(header_credits[0])
+        byline = ", ".join(printed) or None
+    byline = byline or ", ".join(structured_authors) or None
 
     image_url = doc.meta_first("og:image", "og:image:url", "twitter:image") or image_value(
         node.get("image")) or (images[0]["url"] if images else None)
@@ -128,7 +135,7 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
         "authors": merge_authors(structured_authors, printed),
         "date_published": to_iso(published) if published else None,
         "date_modified": to_iso(modified) if modified else None,
-        "section": _section(doc, node, headline, canonical),
+        "section": _section(doc, node, headline, canonical) or crumb_section,
         "tags": tags,
         "description": doc.meta_first("description", "og:description", "twitter:description")
         or text_value(node.get("description")),
@@ -151,11 +158,6 @@ def _canonical(doc: Document, node: dict, url: str) -> str:
     entity = entity.get("@id") if isinstance(entity, dict) else entity
     target = doc.meta_first("og:url") or (entity if isinstance(entity, str) else None) or url
     return canonicalize(target, url)
-
-
-def _same_site(href: str, url: str, site_key: str) -> bool:
-    target = urlsplit(urljoin(url, href))
-    return target.scheme in {"http", "https"} and host_key(target.netloc) == site_key
 
 
 def _headline_element(doc: Document, node: dict):
@@ -183,33 +185,82 @@ def _html_tags(root) -> list[str]:
 
 
 def _related_links(root, url: str) -> list[str]:
-    """Links in related-article blocks (read before the chrome is stripped)."""
-    site_key = host_key(urlsplit(url).netloc)
+    """Links of "Baca Juga" inserts and related-article lists, in document order (read
+    before the chrome is stripped)."""
+    site = site_domain(urlsplit(url).netloc)
     found = []
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in {"a", "body", "html"}:
+    for a in root.iter("a"):
+        href = a.get("href")
+        if not href or not _is_related(a):
             continue
-        words = " ".join(class_words(el))
-        heading = el.getprevious()
-        heading_text = norm(heading.text_content()) if heading is not None and isinstance(
-            heading.tag, str) and heading.tag in {"h2", "h3", "h4", "div", "span", "p"} else ""
-        related = (re.search(r"related|terkait|baca[-_]?juga|bacajuga|linksisip|inject|"
-                             r"read[-_]?also|\bbaca\b", words)
-                   or (el.tag in {"ul", "ol"} and len(heading_text) < 40
-                       and RELATED_HEADING.search(heading_text)))
-        if not related:
-            continue
-        for a in el.iter("a"):
-            href = a.get("href")
-            if href and _same_site(href, url, site_key) and ARTICLE_PATH.search(
-                    urlsplit(urljoin(url, href)).path):
-                found.append(canonicalize(href, url))
+        target = urlsplit(urljoin(url, href))
+        if (target.scheme in {"http", "https"} and site_domain(target.netloc) == site
+                and not NON_ARTICLE_PATH.search(target.path)):
+            found.append(canonicalize(href, url))
     return found
 
 
-def _remove_inline_inserts(body_el, url: str) -> list[str]:
-    """Cut "Baca Juga: <a>title</a>" inserts out of running text; return their links."""
-    links = []
+def _is_related(a) -> bool:
+    prev = a.getprevious()
+    parent = a.getparent()
+    before = (prev.tail if prev is not None else parent.text if parent is not None else "") or ""
+    if INSERT_LABEL.search(before):
+        return True
+    classed = False
+    for depth, el in enumerate(a.iterancestors()):
+        if el.tag in {"main", "body"} or depth > 10 or (el.tag == "article" and el.find(
+                ".//h1") is not None):
+            break
+        if el.tag in {"p", "div", "li", "strong", "b", "span"} and INSERT_PARAGRAPH.search(
+                norm(el.text or "") or norm(el.text_content()[:40])):
+            return True
+        heading = _list_heading(el)
+        if heading and RELATED_HEADING.search(heading):
+            return True
+        if heading and OTHER_LIST_HEADING.search(heading):
+            return False
+        classed = classed or bool(RELATED_WORDS.search(" ".join(class_words(el))))
+    return classed
+
+
+def _list_heading(el) -> str | None:
+    """The title of a link list: a heading just before it or as its first child."""
+    for candidate in (el.getprevious(), el[0] if len(el) else None):
+        if candidate is not None and isinstance(candidate.tag, str) and (
+                candidate.tag in {"h2", "h3", "h4", "h5", "b", "strong"}
+                or "title" in " ".join(class_words(candidate))):
+            text = norm(candidate.text_content())
+            if 0 < len(text) < 40:
+                return text
+    return None
+
+
+def _breadcrumb_section(root, headline_el) -> str | None:
+    """The last linked step of the page's breadcrumb before the article itself."""
+    headline = norm(headline_el.text_content()).lower() if headline_el is not None else ""
+    for el in root.iter():
+        if not isinstance(el.tag, str) or not (
+                any("breadcrumb" in w for w in class_words(el))
+                or "breadcrumb" in (el.get("aria-label") or "").lower()):
+            continue
+        items = el.findall(".//li") or [c for c in el.iter("a", "span") if len(c) == 0]
+        crumbs = []
+        for item in items:
+            text = norm(item.text_content()).strip(" ›»>/|·")
+            current = item.get("aria-current") or "active" in class_words(item)
+            if not text or current or text.lower() == headline or (
+                    headline and text.lower()[:12] == headline[:12]) or len(text) > 40:
+                continue
+            crumbs.append(text)
+        if crumbs and crumbs[0].lower() in {"home", "beranda", "index", "halaman utama", "depan"}:
+            crumbs = crumbs[1:]
+        if crumbs:
+            return crumbs[-1]
+    return None
+
+
+def _remove_inline_inserts(body_el) -> None:
+    """Cut "Baca Juga: <a>title</a>" inserts out of running text."""
     for a in list(body_el.iter("a")):
         parent = a.getparent()
         if parent is None:
@@ -226,8 +277,6 @@ def _remove_inline_inserts(body_el, url: str) -> list[str]:
                 label_el = parent
         if label_el is None and not INSERT_LABEL.search(before):
             continue
-        if a.get("href"):
-            links.append(canonicalize(a.get("href"), url))
         target = label_el if label_el is not None else a
         if label_el is None:
             if prev is not None:
@@ -243,7 +292,6 @@ def _remove_inline_inserts(body_el, url: str) -> list[str]:
                 outer.text = INSERT_LABEL.sub("", outer.text or "")
         target.tail = re.sub(r"^\s*\*{1,3}", " ", target.tail or "")
         drop_keep_tail(target)
-    return links
 
 
 def _skip_meta(el) -> bool:
@@ -251,22 +299,26 @@ def _skip_meta(el) -> bool:
         el.text_content()) < 300
 
 
-def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], list[str], list[str]]:
-    """Body paragraphs, printed credits and the targets of link-only lines."""
+def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], list[str]]:
+    """Body paragraphs and printed credits.
+
+    A CTA or promo paragraph takes its small box with it (a "Gabung ..." title and the
+    pitch under it)."""
     paragraphs: list[str] = []
     credits: list[str] = []
-    link_only: list[str] = []
+    noise_boxes = {b.owner.getparent() for b in blocks
+                   if len(b.text) < 300 and NOISE_PARAGRAPH.search(b.text)}
+    noise_boxes = {box for box in noise_boxes
+                   if box is not None and len(norm(box.text_content())) < 400}
     for block in blocks:
         text = block.text
         if not text or text == headline or text in captions:
             continue
         if block.link_chars >= 0.9 * len(text) and len(text) < 200:
-            link_only += block.links
             continue
-        if INSERT_PARAGRAPH.search(text):
-            link_only += block.links
+        if INSERT_PARAGRAPH.search(text) or block.owner.getparent() in noise_boxes:
             continue
-        if len(text) < 200 and NOISE_PARAGRAPH.search(text):
+        if len(text) < 300 and NOISE_PARAGRAPH.search(text):
             continue
         if is_labelled_credit(text):
             credits.append(text)
@@ -282,7 +334,7 @@ def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], lis
             paragraphs[-1] = last
             break
         paragraphs.pop()
-    return paragraphs, credits, link_only
+    return paragraphs, credits
 
 
 def _images(root, headline_el, container, url, headline) -> tuple[list[dict], str | None]:

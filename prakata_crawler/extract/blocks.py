@@ -36,8 +36,8 @@ _CHROME_PARTS = re.compile(
     r"widgets?|iklan|adv|advert\w*|ads|ad|adsense|gpt|banner|breadcrumbs?|popular|populer|"
     r"terpopuler|trending|newsletter|subscribe|recommend\w*|rekomendasi|pilihan|linksisip|"
     r"paging|pagination|pager|promo|sponsor\w*|tags?|tagcloud|topik|topics?|nav|navbar|menu|"
-    r"footer|cta|bacajuga|readalso|alsoread|outbrain|taboola|disqus|cookie|consent|modal|"
-    r"popup|bookmark|login|kgplus|gate|print|rating|reaction|emoji|author-box|authorbox|"
+    r"footer|cta|bacajuga|readalso|alsoread|outbrain|taboola|disqus|cookie|consent|summary|"
+    r"ringkasan|bookmark|login|kgplus|gate|print|rating|reaction|emoji|author-box|authorbox|"
     r"prevnext|next-prev|video-wrapper)$"
 )
 _CHROME_JOINED = re.compile(r"baca[-_]?juga|lihat[-_]?juga|read[-_]?also|also[-_]?read|"
@@ -102,11 +102,25 @@ def strip_chrome(root, keep=frozenset()) -> None:
         elif el in keep:
             continue
         elif el.tag in DROP_TAGS or (el.tag not in {"body", "html", "article", "main"}
-                                     and is_chrome(el) and not _holds(el, keep)):
+                                     and is_chrome(el) and not _holds(el, keep)
+                                     and not _holds_article_text(el)):
             drop_keep_tail(el)
         elif el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(
                 " ", ""):
             drop_keep_tail(el)
+
+
+_ALWAYS_CHROME = re.compile(r"comment|komentar|disqus|sidebar|widget|footer", re.I)
+
+
+def _holds_article_text(el) -> bool:
+    """A class word such as ``no-share`` can sit on the article's own wrapper: an element
+    with a lot of non-link paragraph text is never chrome (comments and sidebars aside)."""
+    if _ALWAYS_CHROME.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+        return False
+    text = sum(len(norm(p.text_content())) for p in el.iter("p"))
+    links = sum(len(norm(a.text_content())) for p in el.iter("p") for a in p.iter("a"))
+    return text - links > 500
 
 
 def _holds(el, keep) -> bool:

@@ -45,7 +45,7 @@ def names_from_credit(credit: str) -> list[str]:
         parts = [credit]
     names: list[str] = []
     for part in parts:
-        part = re.split(r"\s+(?:on|pada)\s+", part, maxsplit=1, flags=re.I)[0]
+        part = re.split(r"\s+(?:on|pada)\s+|\s*[·•|]\s*", part, maxsplit=1, flags=re.I)[0]
         for name in re.split(r"\s*[/|]\s*|\s*,\s*|\s+(?:dan|and|&)\s+", part):
             name = norm(name.strip(" -–—:.()*"))
             if name and not _NOT_NAME.search(name) and len(name) <= 60:
@@ -55,5 +55,5 @@ def names_from_credit(credit: str) -> list[str]:
 
 def merge_authors(structured: list[str], printed: list[str]) -> list[str]:
     """Author first, editor after: structured Person names lead when not printed already."""
-    lowered = {p.lower() for p in printed}
-    return dedupe([s for s in structured if s.lower() not in lowered] + printed)
+    lowered = {s.lower() for s in structured}
+    return dedupe(structured + [p for p in printed if p.lower() not in lowered])

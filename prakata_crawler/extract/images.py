@@ -15,8 +15,9 @@ from .text import norm
 
 _UI_WORDS = re.compile(r"\s*\b(?:Perbesar|Lihat Foto|Zoom|Tutup)\b\s*", re.I)
 _FOTO_PREFIX = re.compile(r"^\s*(?:Foto|Photo|Gambar|Ilustrasi)\s*:\s*", re.I)
-_SKIP_IMG = re.compile(r"logo|avatar|icon|sprite|pixel|spacer|blank|placeholder|emoji|badge|"
-                       r"gravatar|ads?[-_/]|banner", re.I)
+_SKIP_WORDS = frozenset({"logo", "avatar", "icon", "icons", "sprite", "pixel", "spacer", "blank",
+                         "placeholder", "emoji", "badge", "gravatar", "ad", "ads", "banner",
+                         "iklan", "advertisement"})
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-srcset", "src", "srcset")
 
 
@@ -33,8 +34,8 @@ def image_src(img, base: str) -> str | None:
 def is_content_image(img, url: str | None) -> bool:
     if not url:
         return False
-    words = " ".join(filter(None, (img.get("class"), img.get("id"), url)))
-    if _SKIP_IMG.search(words):
+    words = " ".join(filter(None, (img.get("class"), img.get("id"), url))).lower()
+    if _SKIP_WORDS.intersection(re.split(r"[^a-z0-9]+", words)):
         return False
     for attr in ("width", "height"):
         value = re.match(r"\d+", img.get(attr) or "")
