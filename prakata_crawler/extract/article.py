@@ -24,7 +24,13 @@ from .blocks import (
     strip_chrome,
     walk_blocks,
 )
-from .byline import is_labelled_credit, merge_authors, names_from_credit, split_trailing_credit
+from .byline import (
+    header_credit,
+    is_labelled_credit,
+    merge_authors,
+    names_from_credit,
+    split_trailing_credit,
+)
 from .dates import parse_date, to_iso
 from .document import Document
 from .images import caption_for, image_src, is_content_image
@@ -102,7 +108,7 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     images, caption = _images(root, headline_el, container, url, headline)
     captions = {i["caption"] for i in images if i["caption"]}
     paragraphs, credits = _paragraphs(body_blocks, headline, captions)
-    header_texts = _header_texts(root, blocks, body_blocks, headline_el, captions)
+    header_texts = _header_texts(root, blocks, body_blocks, headline_el, container, captions)
     header_credits = [t for t in header_texts if is_labelled_credit(t)]
     published, modified = _dates(doc, node, header_texts, now)
 
@@ -110,9 +116,9 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
         doc.meta_first("author", "article:author", "dc.creator"), publisher)
     printed = dedupe(name for credit in credits for name in names_from_credit(credit))
     byline = credits[0] if credits else None
-    if not credits and header_credits:  # "Oleh Yanto · Kamis, 27 November 2025": names only
-        printed = names_from_credit(header_credits[0])
-        byline = ", ".join(printed) or None
+    if not credits and header_credits:
+        byline = header_credit(min(header_credits, key=len))
+        printed = names_from_credit(byline)
     byline = byline or ", ".join(structured_authors) or None
 
     image_url = doc.meta_first("og:image", "og:image:url", "twitter:image") or image_value(
@@ -339,12 +345,7 @@ def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], lis
 
 def _images(root, headline_el, container, url, headline) -> tuple[list[dict], str | None]:
     """``[{url, caption}]`` for the lead image and body images, and the lead caption."""
-    region = container
-    if headline_el is not None and headline_el not in container.iter():
-        for ancestor in headline_el.iterancestors():
-            if container in ancestor.iter():
-                region = ancestor
-                break
+    region = _article_region(headline_el, container)
     started = headline_el is None or headline_el not in region.iter()
     images: list[dict] = []
     seen = set()
@@ -373,14 +374,19 @@ def _in_chrome(el, region) -> bool:
     return False
 
 
-def _header_texts(root, blocks, body_blocks, headline_el, captions) -> list[str]:
-    """Short texts that sit around the headline: where dates and credits are printed."""
-    texts = []
-    for el in root.iter():
-        if isinstance(el.tag, str) and (el.tag == "time" or is_meta_el(el)):
-            text = norm(el.text_content())
-            if text and len(text) < 200:
-                texts.append(text)
+def _header_texts(root, blocks, body_blocks, headline_el, container, captions) -> list[str]:
+    """Short texts printed around the headline, nearest first: where dates and credits are.
+
+    Only the article's own region counts, so the top bar's "today" and sidebar dates of
+    other articles are never read as this article's date."""
+    region = _article_region(headline_el, container)
+    order = {el: i for i, el in enumerate(region.iter())}
+    start = order.get(headline_el, -1)
+    metas = [el for el in region.iter() if isinstance(el.tag, str)
+             and (el.tag == "time" or is_meta_el(el) or is_labelled_credit(norm(el.text or "")))]
+    metas.sort(key=lambda el: (order[el] < start, order[el]))
+    texts = [norm(" ".join(el.itertext())) for el in metas]
+    texts = [t for t in texts if t and len(t) < 200]
     first_body = body_blocks[0] if body_blocks else None
     started = headline_el is None
     for block in blocks:
@@ -392,6 +398,18 @@ def _header_texts(root, blocks, body_blocks, headline_el, captions) -> list[str]
         if started and len(block.text) < 200 and block.text not in captions:
             texts.append(block.text)
     return dedupe(texts)
+
+
+def _article_region(headline_el, container):
+    """The smallest element holding both the headline and the main text."""
+    if headline_el is None:
+        return container.getparent() if container.getparent() is not None else container
+    if headline_el in container.iter():
+        return container
+    for ancestor in headline_el.iterancestors():
+        if container in ancestor.iter():
+            return ancestor
+    return container
 
 
 def _follows(el, anchor) -> bool:

@@ -38,11 +38,11 @@ _CHROME_PARTS = re.compile(
     r"paging|pagination|pager|promo|sponsor\w*|tags?|tagcloud|topik|topics?|nav|navbar|menu|"
     r"footer|cta|bacajuga|readalso|alsoread|outbrain|taboola|disqus|cookie|consent|summary|"
     r"ringkasan|bookmark|login|kgplus|gate|print|rating|reaction|emoji|author-box|authorbox|"
-    r"prevnext|next-prev|video-wrapper)$"
+    r"prevnext|next-prev|video-wrapper|twitter-tweet|instagram-media|tiktok-embed|embed)$"
 )
 _CHROME_JOINED = re.compile(r"baca[-_]?juga|lihat[-_]?juga|read[-_]?also|also[-_]?read|"
                             r"ten[-_]second|box[-_]?berita|berita[-_]?lain", re.I)
-CAPTION_WORDS = re.compile(r"caption|keterangan|\bket\b|credit|img-desc|photo-desc|foto-desc|"
+CAPTION_WORDS = re.compile(r"caption|keterangan|\bket\b|img-desc|photo-desc|foto-desc|"
                            r"image-desc|wp-caption", re.I)
 META_PARTS = re.compile(r"^(?:meta|date|dates|time|times|timestamp|byline|author|authors|"
                         r"penulis|editor|reporter|posted|published|tanggal|waktu|info|"

@@ -57,3 +57,15 @@ def merge_authors(structured: list[str], printed: list[str]) -> list[str]:
     """Author first, editor after: structured Person names lead when not printed already."""
     lowered = {s.lower() for s in structured}
     return dedupe(structured + [p for p in printed if p.lower() not in lowered])
+
+
+_WEEKDAY = r"(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\b"
+_DATE_START = re.compile(rf"\s+(?:on|pada)\s+|\s*[·•]\s*|\s*[|,]\s*(?={_WEEKDAY}|\d)|"
+                         rf"\s+(?={_WEEKDAY},)", re.I)
+
+
+def header_credit(text: str) -> str:
+    """A credit printed in the article header, without the date that shares its line and
+    without a leading "Oleh"/"By" (a preposition, not a label)."""
+    text = _DATE_START.split(text, maxsplit=1)[0]
+    return norm(re.sub(r"^(?:oleh|by)\b\s*:?\s*", "", text, flags=re.I))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from .blocks import is_caption_el
+from .blocks import class_words, is_caption_el
 from .text import norm
 
 _UI_WORDS = re.compile(r"\s*\b(?:Perbesar|Lihat Foto|Zoom|Tutup)\b\s*", re.I)
@@ -18,6 +18,8 @@ _FOTO_PREFIX = re.compile(r"^\s*(?:Foto|Photo|Gambar|Ilustrasi)\s*:\s*", re.I)
 _SKIP_WORDS = frozenset({"logo", "avatar", "icon", "icons", "sprite", "pixel", "spacer", "blank",
                          "placeholder", "emoji", "badge", "gravatar", "ad", "ads", "banner",
                          "iklan", "advertisement"})
+_CREDIT_WORDS = frozenset({"author", "credit", "credits", "photographer", "fotografer", "sumber",
+                           "copyright"})
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-srcset", "src", "srcset")
 
 
@@ -75,6 +77,34 @@ def _wrapper(img):
     return node
 
 
+def _credit_after(el) -> str:
+    """A photo credit printed right after a caption (``KOMPAS.com/ACEP NAZMUDIN``)."""
+    following = el.getnext()
+    if following is not None and isinstance(following.tag, str) and _CREDIT_WORDS.intersection(
+            class_words(following)):
+        text = norm(following.text_content())
+        if 0 < len(text) <= 80:
+            return " " + text
+    return ""
+
+
+def _fuller_copy(figure, caption: str) -> str | None:
+    """Some templates print the caption twice, the second copy with the credit
+    (``... (29/11/2025). /Kabar Banten/Iman Hidayat``): prefer that copy."""
+    for following in list(figure.itersiblings())[:2]:
+        if isinstance(following.tag, str) and is_caption_el(following):
+            text = clean_caption(following.text_content())
+            if text and text != caption and text.startswith(caption):
+                return text
+    return None
+
+
+def _is_image_box(el, container) -> bool:
+    """A small box around one image: whatever text it holds belongs to the image."""
+    return (el is not container and el.tag not in {"article", "main", "body"}
+            and len(el.findall(".//img")) <= 2 and len(norm(el.text_content())) <= 500)
+
+
 def caption_for(img, headline: str | None, container=None) -> str | None:
     """The caption printed for ``img``, or None."""
     figure = _figure(img)
@@ -84,19 +114,25 @@ def caption_for(img, headline: str | None, container=None) -> str | None:
                     el.tag == "figcaption" or is_caption_el(el)):
                 caption = clean_caption(el.text_content(), headline)
                 if caption:
-                    return caption
-    following = _wrapper(img).getnext()
-    if following is not None and isinstance(following.tag, str):
+                    return _fuller_copy(figure, caption) or caption + _credit_after(el)
+    wrapper = _wrapper(img)
+    box = wrapper.getparent()
+    for following in list(wrapper.itersiblings())[:3]:
+        if not isinstance(following.tag, str):
+            continue
         text = norm(following.text_content())
+        caption = clean_caption(text, headline)
+        if not caption:
+            continue  # "Lihat Foto" and other UI words between image and caption
         styled = is_caption_el(following) or (
             following.tag in {"p", "div", "span"} and len(following) == 1
             and following[0].tag in {"em", "i", "small"}
             and norm(following[0].text_content()) == text)
         outside_body = container is not None and following not in container.iter()
-        if text and len(text) <= 400 and (styled or (outside_body and following.tag == "p")):
-            caption = clean_caption(text, headline)
-            if caption:
-                return caption
+        in_image_box = box is not None and _is_image_box(box, container)
+        if len(text) <= 400 and (styled or in_image_box or (outside_body and following.tag == "p")):
+            return caption + _credit_after(following)
+        break
     for attr in ("title", "alt"):
         caption = clean_caption(img.get(attr), headline)
         if caption and len(caption.split()) >= 4:

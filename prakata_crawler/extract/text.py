@@ -15,7 +15,8 @@ def norm(text: str | None) -> str:
     """Collapse every run of (Unicode) white space to one space, drop zero-width marks."""
     if not text:
         return ""
-    return _SPACES.sub(" ", text.translate(_ZERO_WIDTH)).strip()
+    text = text.translate(_ZERO_WIDTH).replace("&nbsp;", " ")  # double-escaped by some CMSes
+    return _SPACES.sub(" ", text).strip()
 
 
 def norm_or_none(text: str | None) -> str | None:
