@@ -28,16 +28,31 @@ class Dropped(DropItem):
         self.url = url
 
 
-class ExtractPipeline:
+class _CrawlerPipeline:
+    """A pipeline that knows its crawler (and so the spider's arguments)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    @property
+    def spider(self):
+        return self.crawler.spider
+
+
+class ExtractPipeline(_CrawlerPipeline):
     """Runs the pure extractor over each fetched page."""
 
-    def process_item(self, item, spider):
+    def process_item(self, item):
         if not isinstance(item, Page):
             return item
         if not 200 <= item.status < 300:
             raise Dropped(f"http status {item.status}", REJECTED, item.url)
         result = extract(item.body, item.url, fetched_at=item.fetched_at,
-                         channel_hosts=getattr(spider, "channel_hosts", ()),
+                         channel_hosts=getattr(self.spider, "channel_hosts", ()),
                          content_type=item.content_type)
         if result["type"] == "rejected":
             reason = result["reason"]
@@ -50,7 +65,7 @@ class ExtractPipeline:
 class ValidatePipeline:
     """Every emitted item validates against the published JSON Schema."""
 
-    def process_item(self, item, spider):
+    def process_item(self, item):
         errors = validation_errors(item)
         if errors:
             raise Dropped("schema: " + "; ".join(errors[:3]), REJECTED, item.get("url"))
@@ -63,7 +78,7 @@ class DedupPipeline:
     def __init__(self):
         self.seen: set[str] = set()
 
-    def process_item(self, item, spider):
+    def process_item(self, item):
         key = item.get("canonical_url") or item.get("channel_id") or item["url"]
         if key in self.seen:
             raise Dropped(f"duplicate of {key}", SKIPPED, item["url"])
@@ -71,12 +86,13 @@ class DedupPipeline:
         return item
 
 
-class DateRangePipeline:
+class DateRangePipeline(_CrawlerPipeline):
     """``--since``/``--until`` bound articles by publication date."""
 
-    def process_item(self, item, spider):
+    def process_item(self, item):
         published = item.get("date_published")
-        since, until = getattr(spider, "since", None), getattr(spider, "until", None)
+        since = getattr(self.spider, "since", None)
+        until = getattr(self.spider, "until", None)
         if item["type"] != "article" or not published or not (since or until):
             return item
         moment = datetime.fromisoformat(published)
@@ -85,24 +101,20 @@ class DateRangePipeline:
         return item
 
 
-class MaxArticlesPipeline:
+class MaxArticlesPipeline(_CrawlerPipeline):
     """``--max-articles N``: stop the crawl once N articles are out."""
 
     def __init__(self, crawler):
-        self.crawler = crawler
+        super().__init__(crawler)
         self.limit = crawler.settings.getint("PRAKATA_MAX_ARTICLES")
         self.count = 0
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def process_item(self, item, spider):
+    def process_item(self, item):
         if not self.limit or item["type"] != "article":
             return item
         if self.count >= self.limit:
             raise Dropped("over --max-articles", SKIPPED, item["url"])
         self.count += 1
         if self.count == self.limit:
-            self.crawler.engine.close_spider(spider, "max_articles")
+            self.crawler.engine.close_spider(self.spider, "max_articles")
         return item

@@ -86,7 +86,7 @@ class RunReport:
         stats = self.crawler.stats
         elapsed = max(time.monotonic() - self.started, 1e-6)
         pages = sum(self.statuses.values())
-        failures = getattr(spider, "fetch_failures", {})
+        failures = spider.fetch_failures
         failed_fetches = len(failures)
         server_errors = sum(n for code, n in self.statuses.items() if code >= 500)
         attempts = pages + stats.get_value("downloader/exception_count", 0)
@@ -115,8 +115,9 @@ class RunReport:
             "server_errors": server_errors,
             "fetch_failures": failed_fetches,
             "fetch_failure_urls": dict(list(failures.items())[:MAX_LISTED]),
-            "not_found": len(getattr(spider, "not_found", [])),
-            "not_found_urls": getattr(spider, "not_found", [])[:MAX_LISTED],
+            "not_fetched_by_policy": dict(list(spider.ignored.items())[:MAX_LISTED]),
+            "not_found": len(spider.not_found),
+            "not_found_urls": spider.not_found[:MAX_LISTED],
             "articles": articles,
             "channels": self.types["whatsapp_channel"],
             "rejected": sum(self.rejected.values()),

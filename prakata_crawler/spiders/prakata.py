@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from lxml import etree
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 
@@ -47,6 +48,7 @@ class PrakataSpider(scrapy.Spider):
         self.channels_seen: set[str] = set()
         self.fetch_failures: dict[str, str] = {}
         self.not_found: list[str] = []
+        self.ignored: dict[str, str] = {}  # robots.txt disallows, offsite: by policy, not errors
 
     @classmethod
     def update_settings(cls, settings):
@@ -185,6 +187,10 @@ class PrakataSpider(scrapy.Spider):
         A 404/410 is the site's answer about a dead link, not a crawler error."""
         request = failure.request
         response = getattr(failure.value, "response", None)
+        if failure.check(IgnoreRequest) and response is None:
+            self.logger.debug("not fetched %s: %s", request.url, failure.getErrorMessage())
+            self.ignored[request.url] = failure.getErrorMessage()[:200]
+            return
         if response is not None and response.status in {404, 410}:
             self.logger.info("gone %s: HTTP %s", request.url, response.status)
             self.not_found.append(request.url)
