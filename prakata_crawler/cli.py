@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     crawl.add_argument("--since", help="earliest publication date (YYYY-MM-DD)")
     crawl.add_argument("--until", help="latest publication date (YYYY-MM-DD)")
     crawl.add_argument("--max-articles", type=int, default=0)
-    crawl.add_argument("--urls", help="file with one URL per line to crawl as well")
+    crawl.add_argument("--urls", help="crawl only the URLs in this file (one per line) and "
+                       "the channels they link")
     crawl.add_argument("--mirror", action="store_true",
                        help="start the bundled fixture mirror on 127.0.0.1 and crawl it")
     crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",

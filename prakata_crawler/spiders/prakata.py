@@ -72,6 +72,14 @@ class PrakataSpider(scrapy.Spider):
         return spider
 
     async def start(self):
+        if self.url_list:  # a URL-list run: those pages (and their channels), nothing else
+            for line in Path(self.url_list).read_text(encoding="utf-8").splitlines():
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    request = self.request_for(line, self.site)
+                    if request is not None:
+                        yield request.replace(callback=self.parse_listed)
+            return
         yield scrapy.Request(f"{self.site}/robots.txt", self.parse_robots,
                              errback=self.on_probe_error, priority=30)
         yield scrapy.Request(f"{self.site}/sitemap.xml", self.parse_xml,
@@ -80,13 +88,6 @@ class PrakataSpider(scrapy.Spider):
             yield scrapy.Request(self.site + path, self.parse_xml, errback=self.on_probe_error,
                                  priority=20)
         yield scrapy.Request(self.site + "/", self.parse_page, errback=self.on_error, priority=10)
-        if self.url_list:
-            for line in Path(self.url_list).read_text(encoding="utf-8").splitlines():
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    request = self.request_for(line, self.site)
-                    if request is not None:
-                        yield request
 
     # -- routing -----------------------------------------------------------------------
 
@@ -177,6 +178,17 @@ class PrakataSpider(scrapy.Spider):
             request = self.request_for(href, response.url)
             if request is not None:
                 yield request
+
+    def parse_listed(self, response: Response):
+        """A page from ``--urls``: extracted, and its channel links followed, no more."""
+        if not isinstance(response, TextResponse):
+            return
+        yield Page.from_response(response, kind="page")
+        for href in response.xpath("//a/@href").getall():
+            if channel_id(urljoin(response.url, href), self.channel_hosts):
+                request = self.request_for(href, response.url)
+                if request is not None:
+                    yield request
 
     def parse_channel(self, response: Response, channel: str):
         yield Page.from_response(response, kind="channel")
