@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from itertools import islice
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -86,7 +87,8 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     canonical = _canonical(doc, node, url)
     channels = dedupe(
         canonical_channel_url(cid) for cid in
-        (channel_id(urljoin(url, a.get("href", "")), channel_hosts) for a in root.iter("a"))
+        (channel_id(urljoin(url, href), channel_hosts) for href in
+         (a.get("href") or "" for a in root.iter("a")) if "channel/" in href.lower())
         if cid)
     tags = (doc.meta.get("article:tag") and dedupe(doc.meta["article:tag"])) or \
         keywords(node.get("keywords")) or _html_tags(root)
@@ -194,19 +196,20 @@ def _related_links(root, url: str) -> list[str]:
     """Links of "Baca Juga" inserts and related-article lists, in document order (read
     before the chrome is stripped)."""
     site = site_domain(urlsplit(url).netloc)
+    verdicts: dict = {}  # one look at each ancestor box, shared by all its links
     found = []
     for a in root.iter("a"):
         href = a.get("href")
-        if not href or not _is_related(a):
+        if not href:
             continue
         target = urlsplit(urljoin(url, href))
         if (target.scheme in {"http", "https"} and site_domain(target.netloc) == site
-                and not NON_ARTICLE_PATH.search(target.path)):
+                and not NON_ARTICLE_PATH.search(target.path) and _is_related(a, verdicts)):
             found.append(canonicalize(href, url))
     return found
 
 
-def _is_related(a) -> bool:
+def _is_related(a, verdicts: dict) -> bool:
     prev = a.getprevious()
     parent = a.getparent()
     before = (prev.tail if prev is not None else parent.text if parent is not None else "") or ""
@@ -214,19 +217,34 @@ def _is_related(a) -> bool:
         return True
     classed = False
     for depth, el in enumerate(a.iterancestors()):
-        if el.tag in {"main", "body"} or depth > 10 or (el.tag == "article" and el.find(
-                ".//h1") is not None):
+        if depth > 10:
             break
-        if el.tag in {"p", "div", "li", "strong", "b", "span"} and INSERT_PARAGRAPH.search(
-                norm(el.text or "") or norm(el.text_content()[:40])):
-            return True
-        heading = _list_heading(el)
-        if heading and RELATED_HEADING.search(heading):
-            return True
-        if heading and OTHER_LIST_HEADING.search(heading):
-            return False
-        classed = classed or bool(RELATED_WORDS.search(" ".join(class_words(el))))
+        if el not in verdicts:
+            verdicts[el] = _box_verdict(el)
+        verdict = verdicts[el]
+        if verdict == "stop":
+            break
+        if isinstance(verdict, bool):
+            return verdict
+        classed = classed or verdict == "classed"
     return classed
+
+
+def _box_verdict(el):
+    """What an ancestor box says of the links in it: True (an insert or a related list),
+    False (a popular/latest list), "classed" (related by class name only), "stop" (the
+    article itself) or None."""
+    if el.tag in {"main", "body"} or (el.tag == "article" and el.find(".//h1") is not None):
+        return "stop"
+    if el.tag in {"p", "div", "li", "strong", "b", "span"} and INSERT_PARAGRAPH.search(
+            norm("".join(islice(el.itertext(), 4))[:200])):
+        return True
+    heading = _list_heading(el)
+    if heading and RELATED_HEADING.search(heading):
+        return True
+    if heading and OTHER_LIST_HEADING.search(heading):
+        return False
+    return "classed" if RELATED_WORDS.search(" ".join(class_words(el))) else None
 
 
 def _list_heading(el) -> str | None:
