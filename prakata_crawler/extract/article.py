@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from itertools import islice
 from datetime import datetime
+from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
 from ..urls import canonical_channel_url, canonicalize, channel_id, site_domain
