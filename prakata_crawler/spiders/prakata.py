@@ -77,8 +77,10 @@ class PrakataSpider(scrapy.Spider):
                 line = line.strip()
                 if line and not line.startswith("#"):
                     request = self.request_for(line, self.site)
+                    if request is not None and request.callback == self.parse_page:
+                        request = request.replace(cb_kwargs={"channels_only": True})
                     if request is not None:
-                        yield request.replace(callback=self.parse_listed)
+                        yield request
             return
         yield scrapy.Request(f"{self.site}/robots.txt", self.parse_robots,
                              errback=self.on_probe_error, priority=30)
@@ -168,27 +170,19 @@ class PrakataSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def parse_page(self, response: Response):
-        """Any site page: hand it to extraction, then follow its links."""
+    def parse_page(self, response: Response, channels_only: bool = False):
+        """Any site page: hand it to extraction, then follow its links (only its channel
+        links for a page from ``--urls``)."""
         if not isinstance(response, TextResponse):
             return
         yield Page.from_response(response, kind="page")
         for href in response.xpath("//a/@href | //link[@rel='next' or @rel='amphtml']/@href"
                                    ).getall():
+            if channels_only and not channel_id(urljoin(response.url, href), self.channel_hosts):
+                continue
             request = self.request_for(href, response.url)
             if request is not None:
                 yield request
-
-    def parse_listed(self, response: Response):
-        """A page from ``--urls``: extracted, and its channel links followed, no more."""
-        if not isinstance(response, TextResponse):
-            return
-        yield Page.from_response(response, kind="page")
-        for href in response.xpath("//a/@href").getall():
-            if channel_id(urljoin(response.url, href), self.channel_hosts):
-                request = self.request_for(href, response.url)
-                if request is not None:
-                    yield request
 
     def parse_channel(self, response: Response, channel: str):
         yield Page.from_response(response, kind="channel")
