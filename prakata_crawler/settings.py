@@ -57,4 +57,6 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "prakata_crawler.middlewares.CookiesMiddleware": 700,
+    # after RedirectMiddleware (600) hands back a redirect, before anything is sent
+    "prakata_crawler.middlewares.SiteScopeMiddleware": 50,
 }

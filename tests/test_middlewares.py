@@ -1,0 +1,39 @@
+from collections import Counter
+from types import SimpleNamespace
+
+import pytest
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+
+from prakata_crawler.middlewares import SiteScopeMiddleware
+
+
+class Stats(Counter):
+    def inc_value(self, key, count=1):
+        self[key] += count
+
+
+@pytest.fixture
+def scope():
+    spider = SimpleNamespace(site="https://www.prakata.com",
+                             channel_hosts=frozenset({"whatsapp.com", "www.whatsapp.com"}))
+    return SiteScopeMiddleware(SimpleNamespace(spider=spider, stats=Stats()))
+
+
+@pytest.mark.parametrize("url", ["https://www.prakata.com/2025/12/a.html", "http://prakata.com/",
+                                 "https://whatsapp.com/channel/0029VaPrakataTgr7Xk2mQ9L"])
+def test_site_and_channel_hosts_pass(scope, url):
+    assert scope.process_request(Request(url)) is None
+
+
+@pytest.mark.parametrize("url", ["https://evil.example/", "http://127.0.0.1:22/",
+                                 "https://prakata.com.evil.example/", "https://chat.whatsapp.com/x"])
+def test_other_hosts_are_refused_and_counted(scope, url):
+    with pytest.raises(IgnoreRequest):
+        scope.process_request(Request(url))
+    assert scope.crawler.stats["prakata/offsite_refused"] == 1
+
+
+def test_non_http_schemes_are_refused(scope):
+    with pytest.raises(IgnoreRequest):
+        scope.process_request(Request("ftp://www.prakata.com/file"))
