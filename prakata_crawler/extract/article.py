@@ -197,14 +197,16 @@ def _related_links(root, url: str) -> list[str]:
     before the chrome is stripped)."""
     site = site_domain(urlsplit(url).netloc)
     verdicts: dict = {}  # one look at each ancestor box, shared by all its links
+    candidates: dict[str, bool] = {}  # pages repeat the same hrefs many times
     found = []
     for a in root.iter("a"):
-        href = a.get("href")
-        if not href:
-            continue
-        target = urlsplit(urljoin(url, href))
-        if (target.scheme in {"http", "https"} and site_domain(target.netloc) == site
-                and not NON_ARTICLE_PATH.search(target.path) and _is_related(a, verdicts)):
+        href = (a.get("href") or "").strip()
+        if href not in candidates:
+            target = urlsplit(urljoin(url, href)) if href and href[0] != "#" else None
+            candidates[href] = bool(
+                target and target.scheme in {"http", "https"}
+                and site_domain(target.netloc) == site and not NON_ARTICLE_PATH.search(target.path))
+        if candidates[href] and _is_related(a, verdicts):
             found.append(canonicalize(href, url))
     return found
 

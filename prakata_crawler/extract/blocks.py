@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
@@ -49,23 +50,33 @@ META_PARTS = re.compile(r"^(?:meta|date|dates|time|times|timestamp|byline|author
                         r"entry-meta|post-meta|detail__date|read__time)$")
 
 
-def class_words(el) -> list[str]:
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+@lru_cache(maxsize=4096)
+def _words(raw: str) -> tuple[str, ...]:
     words: list[str] = []
-    for name in raw.split():
+    for name in raw.lower().split():
         words.append(name)
         words.extend(p for p in re.split(r"[-_]+", name) if p)
-    return words
+    return tuple(words)
+
+
+def class_words(el) -> tuple[str, ...]:
+    """An element's class and id, whole and split at ``-``/``_``: ``td-post-sharing`` gives
+    ``td-post-sharing``, ``td``, ``post``, ``sharing``."""
+    return _words(f"{el.get('class') or ''} {el.get('id') or ''}")
 
 
 def is_chrome(el) -> bool:
     """True for a share bar, ad slot, related or tag block, widget: never article text."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return _chrome_raw(f"{el.get('class') or ''} {el.get('id') or ''}")
+
+
+@lru_cache(maxsize=4096)
+def _chrome_raw(raw: str) -> bool:
     if not raw.strip():
         return False
     if _CHROME_JOINED.search(raw):
         return True
-    return any(_CHROME_PARTS.match(w) for w in class_words(el))
+    return any(_CHROME_PARTS.match(w) for w in _words(raw))
 
 
 def is_caption_el(el) -> bool:
