@@ -82,6 +82,14 @@ def run_extract(args) -> int:
 
 
 def run_crawl(args) -> int:
+    from .extract.dates import parse_date
+    from .spiders.prakata import FAR_FUTURE
+
+    for name in ("since", "until"):
+        value = getattr(args, name)
+        if value and parse_date(value, now=FAR_FUTURE) is None:
+            print(f"prakata crawl: --{name}: not a date: {value!r}", file=sys.stderr)
+            return EXIT_USAGE
     overrides: dict[str, str] = {}
     for item in args.set:
         name, sep, value = item.partition("=")

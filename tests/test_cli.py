@@ -53,8 +53,10 @@ def test_unreachable_site_exits_3_with_reason(tmp_path):
     assert report["status"] == "unreachable" and report["fetch_failures"] >= 1
 
 
-def test_bad_setting_syntax_is_a_usage_error(tmp_path):
+def test_bad_setting_or_date_is_a_usage_error(tmp_path):
     assert prakata("crawl", "--out", str(tmp_path), "-s", "NOEQUALS").returncode == 2
+    proc = prakata("crawl", "--out", str(tmp_path), "--since", "kapan-kapan")
+    assert proc.returncode == 2 and "--since" in proc.stderr
 
 
 def test_max_articles_bounds_the_run(mirror, tmp_path):

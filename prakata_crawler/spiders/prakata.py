@@ -28,6 +28,7 @@ FEED_PATHS = ("/feed", "/rss")
 SKIP_EXTENSIONS = re.compile(
     r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|pdf|zip|mp4|mp3|woff2?|ttf|xml\.gz)$", re.I)
 FEED_TYPES = re.compile(rb"<rss\b|<feed\b|<rdf:RDF\b", re.I)
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=WIB)  # "now" for parsing user-given bounds
 SITEMAP_TYPES = re.compile(rb"<urlset\b|<sitemapindex\b", re.I)
 
 
@@ -227,7 +228,7 @@ def new_run_id() -> str:
 def _bound(value: str | None, name: str, end_of_day: bool = False) -> datetime | None:
     if not value:
         return None
-    moment = parse_date(value, now=datetime(9999, 1, 1, tzinfo=WIB))
+    moment = parse_date(value, now=FAR_FUTURE)
     if moment is None:
         raise ValueError(f"--{name}: not a date: {value!r}")
     if end_of_day and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
