@@ -33,14 +33,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--root", type=Path, default=FIXTURES,
+                        help="a folder with goldens/ and the pages they name")
     args = parser.parse_args()
     import trafilatura
 
     cases = []
-    for path in sorted((FIXTURES / "goldens").glob("*.json")):
+    for path in sorted((args.root / "goldens").glob("*.json")):
         case = json.loads(path.read_text(encoding="utf-8"))
         if case["expected"]["type"] == "article":
-            cases.append((path.stem, (FIXTURES / case["file"]).read_bytes(), case))
+            cases.append((path.stem, (args.root / case["file"]).read_bytes(), case))
 
     def ours(body, case):
         return extract(body, case["url"]).get("body") or ""

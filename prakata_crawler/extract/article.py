@@ -26,6 +26,7 @@ from .blocks import (
     walk_blocks,
 )
 from .byline import (
+    COPYRIGHT,
     header_credit,
     is_labelled_credit,
     merge_authors,
@@ -34,7 +35,7 @@ from .byline import (
 )
 from .dates import parse_date, to_iso
 from .document import Document
-from .images import caption_for, image_src, is_content_image
+from .images import caption_for, clean_caption, image_src, is_content_image
 from .structured import (
     article_node,
     breadcrumb_section,
@@ -53,7 +54,9 @@ INSERT_PARAGRAPH = re.compile(
 NOISE_PARAGRAPH = re.compile(
     r"^\W*(?:ikuti|follow|gabung|bergabung|simak|join|dapatkan|klik|download|unduh|pantau)\b"
     r".{0,200}\b(?:whatsapp|google\s+news|telegram|instagram|tiktok|channel|saluran|aplikasi)\b|"
-    r"^\W*advertisement\W*$|^\W*simak\s+video\b|^\W*baca\s+berita\s+lainnya|"
+    r"^\W*advertisement\W*$|^\W*(?:simak|saksikan|tonton|lihat)\s+(?:juga\s+)?video\b|"
+    r"^\W*baca\s+berita\s+lainnya|lanjut(?:kan)?\s+membaca|^\W*baca\s+selanjutnya|"
+    r"^\W*dilarang\s+(?:keras\s+)?(?:mengambil|mengutip|menyalin|memperbanyak)|"
     r"scroll\s+to\s+continue|gabung\s+\S+\+|masukkan\s+script|telusuri\s+berita|"
     r"^halaman\s*\d+\s*(?:/|dari)\s*\d+|halaman\s+selanjutnya|^selanjutnya$|^lihat\s+foto$|"
     r"^(?:artikel\s+pilihan|berita\s+terkait|artikel\s+terkait|terkait|terpopuler|terkini|"
@@ -66,7 +69,9 @@ OTHER_LIST_HEADING = re.compile(r"populer|popular|terkini|terbaru|trending|lates
                                 r"rekomendasi|lainnya|video|foto", re.I)
 RELATED_WORDS = re.compile(r"\brelated\b|\bterkait\b|baca[-_]?juga|\bbacajuga\b|"
                            r"\blinksisip\b|read[-_]?also|also[-_]?read|\bbaca\b", re.I)
-TAG_HREF = re.compile(r"/(?:tag|tags|topik|topic|label|search/label)/", re.I)
+TAG_HREF = re.compile(r"/(?:tag|tags|topik|topic|label|search/label|taxonomy/term)/", re.I)
+TAGS_LABEL = re.compile(r"^\s*(?:tags?|topik|label|kata\s+kunci)\s*:", re.I)
+CRUMB_TEXT = re.compile(r"^(?:beranda|home|depan)\s*[»›>]", re.I)
 UPDATED = re.compile(r"\b(?:diperbarui|diupdate|updated?|pembaruan)\b\s*:?", re.I)
 NON_ARTICLE_PATH = re.compile(
     r"^/(?:kategori|category|categories|tag|tags|topik|topic|search|cari|login|register|daftar|"
@@ -103,8 +108,9 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     strip_chrome(body_el, keep={headline_el} if headline_el is not None else frozenset())
     _remove_inline_inserts(body_el)
     blocks = walk_blocks(body_el, skip=_skip_meta)
-    container = main_container(blocks, body_el)
-    inside = set(container.iter())
+    parts = main_container(blocks, body_el)
+    container = _common_ancestor(parts)
+    inside = {el for part in parts for el in part.iter()}
     body_blocks = [b for b in blocks if b.owner in inside]
 
     images, caption = _images(root, headline_el, container, url, headline)
@@ -169,21 +175,34 @@ def _canonical(doc: Document, node: dict, url: str) -> str:
 
 
 def _headline_element(doc: Document, node: dict):
-    """The ``<h1>`` that names the article: the one closest to the structured title."""
-    candidates = [h for h in doc.root.iter("h1") if norm(h.text_content())]
-    if len(candidates) <= 1:
-        return candidates[0] if candidates else None
-    reference = (text_value(node.get("headline")) or doc.meta_first("og:title") or doc.title)
-    reference_words = set(reference.lower().split())
-    return max(candidates, key=lambda h: len(set(norm(h.text_content()).lower().split())
-                                             & reference_words))
+    """The heading that names the article: the ``<h1>`` (or, when the ``<h1>`` is the
+    logo, an ``<h2>``/``<h3>``) closest to the structured title."""
+    reference = text_value(node.get("headline")) or sites.strip_title_suffix(
+        doc.meta_first("og:title") or doc.title, doc.meta_first("og:site_name"))
+    site_name = (doc.meta_first("og:site_name") or "").lower()
+    h1s = [h for h in doc.root.iter("h1") if norm(h.text_content())
+           and norm(h.text_content()).lower() != site_name]
+    if not reference:
+        return h1s[0] if h1s else None
+    words = set(reference.lower().split())
+
+    def overlap(el) -> float:
+        return len(set(norm(el.text_content()).lower().split()) & words) / max(len(words), 1)
+
+    for candidates in (h1s, [h for h in doc.root.iter("h2", "h3") if norm(h.text_content())]):
+        best = max(candidates, key=overlap, default=None)
+        if best is not None and overlap(best) >= 0.5:
+            return best
+    return None
 
 
 def _html_tags(root) -> list[str]:
+    """The article's tag block: found by class name or by its printed "Tags:" label."""
     names = []
     for el in root.iter():
-        if not isinstance(el.tag, str) or not {"tag", "tags", "post-tags", "topik", "label",
-                                               "labels", "tagcloud"} & set(class_words(el)):
+        if not isinstance(el.tag, str) or not (
+                {"tag", "tags", "post-tags", "topik", "label", "labels", "tagcloud"}
+                & set(class_words(el)) or TAGS_LABEL.match(el.text or "")):
             continue
         names += [norm(a.text_content()).lstrip("#") for a in el.iter("a")
                   if TAG_HREF.search(a.get("href") or "")]
@@ -239,13 +258,17 @@ def _box_verdict(el):
     if el.tag in {"main", "body"} or (el.tag == "article" and el.find(".//h1") is not None):
         return "stop"
     if el.tag in {"p", "div", "li", "strong", "b", "span"} and INSERT_PARAGRAPH.search(
-            norm("".join(islice(el.itertext(), 4))[:200])):
+            norm(" ".join(islice(el.itertext(), 4))[:200])):
         return True
     heading = _list_heading(el)
     if heading and RELATED_HEADING.search(heading):
         return True
     if heading and OTHER_LIST_HEADING.search(heading):
         return False
+    label = el.getprevious()  # <p>Baca juga:</p><figure><a>card</a></figure>
+    if label is not None and isinstance(label.tag, str) and INSERT_LABEL.fullmatch(
+            norm(label.text_content())):
+        return True
     return "classed" if RELATED_WORDS.search(" ".join(class_words(el))) else None
 
 
@@ -262,13 +285,16 @@ def _list_heading(el) -> str | None:
 
 
 def _breadcrumb_section(root, headline_el) -> str | None:
-    """The last linked step of the page's breadcrumb before the article itself."""
+    """The last linked step of the page's breadcrumb before the article itself: a
+    breadcrumb by class name first, else a short "Beranda » Kanal » ..." line."""
     headline = norm(headline_el.text_content()).lower() if headline_el is not None else ""
-    for el in root.iter():
-        if not isinstance(el.tag, str) or not (
-                any("breadcrumb" in w for w in class_words(el))
-                or "breadcrumb" in (el.get("aria-label") or "").lower()):
-            continue
+    classed = [el for el in root.iter() if isinstance(el.tag, str) and (
+        any("breadcrumb" in w for w in class_words(el))
+        or "breadcrumb" in (el.get("aria-label") or "").lower())]
+    printed = [el for el in root.iter("div", "p", "nav", "ol", "ul")
+               if 2 <= len(el.findall(".//a")) <= 5
+               and CRUMB_TEXT.match(norm(el.text_content())[:40])]
+    for el in classed or printed:
         items = el.findall(".//li") or [c for c in el.iter("a", "span") if len(c) == 0]
         crumbs = []
         for item in items:
@@ -338,7 +364,7 @@ def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], lis
                    if box is not None and len(norm(box.text_content())) < 400}
     for block in blocks:
         text = block.text
-        if not text or text == headline or text in captions:
+        if not text or text == headline or text in captions or clean_caption(text) in captions:
             continue
         if block.link_chars >= 0.9 * len(text) and len(text) < 200:
             continue
@@ -347,7 +373,7 @@ def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], lis
         if len(text) < 300 and NOISE_PARAGRAPH.search(text):
             continue
         if is_labelled_credit(text):
-            credits.append(text)
+            credits.append(COPYRIGHT.sub("", text))
             continue
         if paragraphs and paragraphs[-1] == text:
             continue
@@ -367,24 +393,34 @@ def _images(root, headline_el, container, url, headline) -> tuple[list[dict], st
     """``[{url, caption}]`` for the lead image and body images, and the lead caption."""
     region = _article_region(headline_el, container)
     started = headline_el is None or headline_el not in region.iter()
+    last = _last_descendant(container)
     images: list[dict] = []
     seen = set()
     for el in region.iter():
         if el is headline_el:
             started = True
         if not started or el.tag not in {"img", "amp-img"}:
+            if el is last:
+                break  # an author box or a related card after the body is not the article's
             continue
         src = image_src(el, url)
-        if src in seen or not is_content_image(el, src) or _in_chrome(el, region):
+        if src in seen or not is_content_image(el, src) or _in_chrome(el, region, container):
             continue
         seen.add(src)
         images.append({"url": src, "caption": caption_for(el, headline, container)})
     return images, images[0]["caption"] if images else None
 
 
-def _in_chrome(el, region) -> bool:
+def _last_descendant(el):
+    """The last element inside ``el`` in document order (``el`` itself if it is empty)."""
+    while len(el):
+        el = el[-1]
+    return el
+
+
+def _in_chrome(el, region, container) -> bool:
     for ancestor in el.iterancestors():
-        if ancestor is region:
+        if ancestor is region or ancestor is container:
             return False
         if ancestor.tag == "a" and not (ancestor.get("href") or "").lower().endswith(
                 (".jpg", ".jpeg", ".png", ".webp")):
@@ -418,6 +454,15 @@ def _header_texts(root, blocks, body_blocks, headline_el, container, captions) -
         if started and len(block.text) < 200 and block.text not in captions:
             texts.append(block.text)
     return dedupe(texts)
+
+
+def _common_ancestor(elements: list):
+    """The lowest element that holds every one of ``elements``."""
+    first = elements[0]
+    for candidate in [first, *first.iterancestors()]:
+        if all(candidate is el or candidate in el.iterancestors() for el in elements):
+            return candidate
+    return first
 
 
 def _article_region(headline_el, container):

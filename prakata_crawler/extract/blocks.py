@@ -25,7 +25,7 @@ DROP_TAGS = frozenset({
 BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6",
     "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tbody", "thead", "tr",
-    "td", "th", "figure", "figcaption", "form", "center", "address", "details", "summary",
+    "figure", "figcaption", "form", "center", "address", "details", "summary",
     "body", "html",
 })
 # Skipped by the walk but kept in the tree: media and captions are read by images.py.
@@ -52,6 +52,7 @@ META_PARTS = re.compile(r"^(?:meta|date|dates|time|times|timestamp|byline|author
 
 @lru_cache(maxsize=4096)
 def _words(raw: str) -> tuple[str, ...]:
+    raw = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", raw)  # K2's itemTagsBlock -> item-tags-block
     words: list[str] = []
     for name in raw.lower().split():
         words.append(name)
@@ -60,8 +61,8 @@ def _words(raw: str) -> tuple[str, ...]:
 
 
 def class_words(el) -> tuple[str, ...]:
-    """An element's class and id, whole and split at ``-``/``_``: ``td-post-sharing`` gives
-    ``td-post-sharing``, ``td``, ``post``, ``sharing``."""
+    """An element's class and id, whole and split at ``-``/``_``/camelCase:
+    ``td-post-sharing`` gives ``td-post-sharing``, ``td``, ``post``, ``sharing``."""
     return _words(f"{el.get('class') or ''} {el.get('id') or ''}")
 
 
@@ -117,10 +118,16 @@ def strip_chrome(root, keep=frozenset()) -> None:
                                      and not _holds_article_text(el)):
             drop_keep_tail(el)
         elif el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(
-                " ", ""):
+                " ", "") or _HIDDEN.intersection((el.get("class") or "").split()):
             drop_keep_tail(el)
+        elif el.tag == "form" and el.find(".//input[@type='email']") is not None:
+            box = el.getparent()  # a newsletter sign-up card: the pitch goes with the form
+            small = box is not None and box.tag != "body" and len(norm(box.text_content())) < 400
+            drop_keep_tail(box if small else el)
 
 
+_HIDDEN = frozenset({"visually-hidden", "sr-only", "screen-reader-text", "element-invisible",
+                     "hidden", "d-none", "is-hidden"})
 _ALWAYS_CHROME = re.compile(r"comment|komentar|disqus|sidebar|widget|footer", re.I)
 
 
@@ -183,6 +190,14 @@ def walk_blocks(root, skip=lambda el: False) -> list[Block]:
                 flush()
             add(owner, el.tail, link)
             return
+        if tag in {"td", "th"}:  # a table row reads as one line: "Kota | 41,2 | 2"
+            if current[0] is not None and current[0].text:
+                add(owner, " | ", None)
+            add(owner, el.text, link)
+            for child in el:
+                visit(child, owner, link)
+            add(owner, el.tail, link)
+            return
         if tag == "br":
             if owner.tag in {"p", "li", "h2", "h3", "h4", "h5", "h6", "dd", "dt"}:
                 add(owner, " ", link)
@@ -213,28 +228,59 @@ def walk_blocks(root, skip=lambda el: False) -> list[Block]:
     return blocks
 
 
-def main_container(blocks: list[Block], body, share: float = 0.8):
-    """The deepest element holding at least ``share`` of the page's weighted block text.
+_SENTENCE_END = re.compile(r"[.!?\"”’')…:]$")
 
-    Text inside links weighs little, so menus and link lists that survived cleaning do not
-    pull the choice toward themselves.
-    """
-    scores: dict = {}
-    for block in blocks:
-        text = block.text
-        weight = max(0, len(text) - 2 * block.link_chars)
-        if len(text) < 25 or weight == 0:
-            continue
-        node = block.owner
-        while node is not None:
-            scores[node] = scores.get(node, 0) + weight
-            node = node.getparent()
+
+def _prose_weight(block: Block) -> int:
+    """How much a block looks like article prose: long, few links, ends like a sentence.
+    Sidebar excerpts, dates, menus and link lists weigh nothing."""
+    text = block.text
+    if len(text) < 120 or block.link_chars > 0.3 * len(text) or not _SENTENCE_END.search(text):
+        return 0
+    return len(text) - block.link_chars
+
+
+def _link_weight(block: Block) -> int:
+    text = block.text
+    return 0 if len(text) < 25 else max(0, len(text) - 2 * block.link_chars)
+
+
+def main_container(blocks: list[Block], body, share: float = 0.8) -> list:
+    """The article text's container: the deepest element holding at least ``share`` of
+    the page's prose, plus sibling parts of a body split by an ad or an intro box.
+
+    Returns the parts in document order (usually one)."""
+    for weigh in (_prose_weight, _link_weight):
+        scores: dict = {}
+        for block in blocks:
+            weight = weigh(block)
+            if not weight:
+                continue
+            node = block.owner
+            while node is not None:
+                scores[node] = scores.get(node, 0) + weight
+                node = node.getparent()
+        if scores.get(body):
+            break
     total = scores.get(body, 0)
     if not total:
-        return body
+        return [body]
     node = body
     while True:
         best = max((c for c in node if c in scores), key=scores.get, default=None)
         if best is None or scores[best] < share * total:
-            return node
+            break
         node = best
+    parent = node.getparent()
+    if parent is None or node is body:
+        return [node]
+    return [sibling for sibling in parent if sibling is node or (
+        sibling in scores and isinstance(sibling.tag, str) and sibling.tag == node.tag and (
+            (sibling.get("class") and sibling.get("class") == node.get("class"))
+            or _all_prose(sibling, blocks)))]
+
+
+def _all_prose(el, blocks: list[Block]) -> bool:
+    """A neighbour made only of prose paragraphs (an intro box beside the full text)."""
+    inside = [b for b in blocks if b.owner is el or el in b.owner.iterancestors()]
+    return bool(inside) and all(_prose_weight(b) for b in inside)

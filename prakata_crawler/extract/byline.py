@@ -33,12 +33,16 @@ def split_trailing_credit(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+COPYRIGHT = re.compile(r"\s*(?:copyright\b|©|\(c\)\s*\d{4}|hak\s+cipta\b).*$", re.I)
+
+
 def is_labelled_credit(text: str) -> bool:
     return len(text) <= 160 and bool(LABELLED_LINE.match(text))
 
 
 def names_from_credit(credit: str) -> list[str]:
     """Names or initials in a printed credit, in order (``rls/zky`` -> rls, zky)."""
+    credit = COPYRIGHT.sub("", credit)
     if LABELLED_LINE.match(credit):
         parts = [p for p in _LABEL_SPLIT.split(credit) if p]
     else:
