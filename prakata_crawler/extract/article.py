@@ -72,6 +72,7 @@ RELATED_WORDS = re.compile(r"\brelated\b|\bterkait\b|baca[-_]?juga|\bbacajuga\b|
 TAG_HREF = re.compile(r"/(?:tag|tags|topik|topic|label|search/label|taxonomy/term)/", re.I)
 TAGS_LABEL = re.compile(r"^\s*(?:tags?|topik|label|kata\s+kunci)\s*:", re.I)
 CRUMB_TEXT = re.compile(r"^(?:beranda|home|depan)\s*[»›>]", re.I)
+CRUMB_HOME = re.compile(r"\s*(?:beranda|home|depan)\s*", re.I)
 UPDATED = re.compile(r"\b(?:diperbarui|diupdate|updated?|pembaruan)\b\s*:?", re.I)
 NON_ARTICLE_PATH = re.compile(
     r"^/(?:kategori|category|categories|tag|tags|topik|topic|search|cari|login|register|daftar|"
@@ -257,9 +258,11 @@ def _box_verdict(el):
     article itself) or None."""
     if el.tag in {"main", "body"} or (el.tag == "article" and el.find(".//h1") is not None):
         return "stop"
-    if el.tag in {"p", "div", "li", "strong", "b", "span"} and INSERT_PARAGRAPH.search(
-            norm(" ".join(islice(el.itertext(), 4))[:200])):
-        return True
+    if el.tag in {"p", "div", "li", "strong", "b", "span"}:
+        opening = " ".join(islice(el.itertext(), 4))[:200]
+        if ("juga" in opening.lower() or "selengkapnya" in opening.lower()
+                or "tayang" in opening.lower()) and INSERT_PARAGRAPH.search(norm(opening)):
+            return True
     heading = _list_heading(el)
     if heading and RELATED_HEADING.search(heading):
         return True
@@ -288,11 +291,10 @@ def _breadcrumb_section(root, headline_el) -> str | None:
     """The last linked step of the page's breadcrumb before the article itself: a
     breadcrumb by class name first, else a short "Beranda » Kanal » ..." line."""
     headline = norm(headline_el.text_content()).lower() if headline_el is not None else ""
-    classed = [el for el in root.iter() if isinstance(el.tag, str) and (
-        any("breadcrumb" in w for w in class_words(el))
-        or "breadcrumb" in (el.get("aria-label") or "").lower())]
-    printed = [el for el in root.iter("div", "p", "nav", "ol", "ul")
-               if 2 <= len(el.findall(".//a")) <= 5
+    classed = [el for el in root.iter() if isinstance(el.tag, str) and "breadcrumb" in (
+        f"{el.get('class') or ''} {el.get('id') or ''} {el.get('aria-label') or ''}".lower())]
+    printed = (a.getparent() for a in root.iter("a") if CRUMB_HOME.fullmatch(a.text or ""))
+    printed = [el for el in printed if el is not None and 2 <= len(el.findall(".//a")) <= 5
                and CRUMB_TEXT.match(norm(el.text_content())[:40])]
     for el in classed or printed:
         items = el.findall(".//li") or [c for c in el.iter("a", "span") if len(c) == 0]
