@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 EXIT_OK, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_ERROR_RATE, EXIT_CRASH = 0, 2, 3, 4, 5
+EXIT_INVALID = 6  # prakata verify found a problem
 EXIT_CODES = {"ok": EXIT_OK, "unreachable": EXIT_UNREACHABLE, "error_rate": EXIT_ERROR_RATE}
 # A local mirror needs no politeness: crawl it as fast as the machine allows.
 MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
@@ -52,6 +53,18 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("mirror", help="serve the fixture world on 127.0.0.1 (see --help)")
 
+    verify = commands.add_parser("verify", help="check every WARC file and the index")
+    verify.add_argument("--out", default="archive", type=Path)
+    verify.add_argument("--repair", action="store_true",
+                        help="cut .open files left by a killed crawl back to their last "
+                             "complete record, close and index them")
+    verify.set_defaults(run=run_verify)
+
+    again = commands.add_parser("reextract", help="rebuild items from the WARC archive")
+    again.add_argument("--out", default="archive", type=Path)
+    again.add_argument("--to", type=Path, help="default: <out>/items/reextract-<time>.jsonl")
+    again.set_defaults(run=run_reextract)
+
     schema = commands.add_parser("schema", help="print the items' JSON Schema")
     schema.set_defaults(run=lambda args: print(json.dumps(_json_schema(), indent=2)) or 0)
 
@@ -79,6 +92,31 @@ def run_extract(args) -> int:
         url = args.url or path.resolve().as_uri()
         print(json.dumps(extract(body, url), ensure_ascii=False), flush=True)
     return status
+
+
+def run_verify(args) -> int:
+    from .warc.verify import verify
+
+    report = verify(args.out, repair_open=args.repair)
+    for name in report.repaired:
+        print(f"repaired {name}", file=sys.stderr)
+    for problem in report.problems:
+        print(f"PROBLEM {problem}", file=sys.stderr)
+    print(f"{report.files} WARC files, {report.records} records, "
+          f"{len(report.problems)} problems", file=sys.stderr)
+    return EXIT_OK if not report.problems and report.files else EXIT_INVALID
+
+
+def run_reextract(args) -> int:
+    from datetime import datetime, timezone
+
+    from .reextract import reextract
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = args.to or args.out / "items" / f"reextract-{stamp}.jsonl"
+    count = reextract(args.out, target)
+    print(f"{count} items from {args.out / 'warc'} -> {target}", file=sys.stderr)
+    return EXIT_OK
 
 
 def run_crawl(args) -> int:

@@ -147,6 +147,11 @@ def validation_errors(item: dict) -> list[str]:
             for e in validator.iter_errors(item)]
 
 
+# Where the WARC capture leaves the moment of the exchange, so live extraction and
+# re-extraction from the archive resolve relative dates against the same clock.
+FETCHED_AT_KEY = "prakata_fetched_at"
+
+
 @dataclass
 class Page:
     """A fetched page on its way from the spider to extraction (never exported as is)."""
@@ -161,6 +166,7 @@ class Page:
     @classmethod
     def from_response(cls, response, kind: str) -> Page:
         content_type = response.headers.get(b"Content-Type")
+        fetched_at = response.meta.get(FETCHED_AT_KEY) or datetime.now(timezone.utc)
         return cls(url=response.url, status=response.status, body=response.body,
                    content_type=content_type.decode("latin-1") if content_type else None,
-                   fetched_at=datetime.now(timezone.utc), kind=kind)
+                   fetched_at=fetched_at, kind=kind)

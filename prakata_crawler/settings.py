@@ -59,4 +59,12 @@ DOWNLOADER_MIDDLEWARES = {
     "prakata_crawler.middlewares.CookiesMiddleware": 700,
     # after RedirectMiddleware (600) hands back a redirect, before anything is sent
     "prakata_crawler.middlewares.SiteScopeMiddleware": 50,
+    # on the wire side of HttpCompressionMiddleware (590) and HttpCacheMiddleware (900)
+    "prakata_crawler.warc.capture.WarcCaptureMiddleware": 950,
 }
+
+# WARC: every exchange under PRAKATA_OUT/warc, a CDXJ index per run under indexes/.
+PRAKATA_WARC_ENABLED = True
+PRAKATA_WARC_PREFIX = "prakata"
+PRAKATA_WARC_MAX_SIZE = 10**9
+PRAKATA_OPERATOR = ""

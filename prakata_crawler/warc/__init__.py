@@ -1,0 +1,1 @@
+"""WARC archiving: capture, files, CDXJ index, verification. Knows exchanges, not articles."""

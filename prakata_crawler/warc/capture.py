@@ -1,0 +1,144 @@
+"""Capture every HTTP exchange of a crawl as WARC request/response records.
+
+A downloader middleware ordered on the wire side of ``HttpCompressionMiddleware`` (590) and
+``HttpCacheMiddleware`` (900), so the body and ``Content-Encoding`` are still as received.
+Redirects, 404s and every retried attempt pass through it; HTTP-cache hits (flag
+``cached``) are old captures and are counted, not written again with today's date.
+"""
+
+from __future__ import annotations
+
+import socket
+from datetime import datetime, timezone
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from .. import __version__
+from ..items import FETCHED_AT_KEY
+from .index import index_files
+from .writer import (
+    WARC_1_1,
+    WarcFileSet,
+    http_request_record,
+    http_response_record,
+    metadata_record,
+)
+
+WARC_ID_KEY = "prakata_warc_id"
+
+
+def _header_list(headers) -> list[tuple[str, str]]:
+    """Every value of every header (``Set-Cookie`` repeats), decoded as latin-1 like HTTP."""
+    return [(name.decode("latin-1"), value.decode("latin-1"))
+            for name, values in headers.items() for value in values]
+
+
+class WarcCaptureMiddleware:
+    """Writes each exchange to ``<PRAKATA_OUT>/warc/`` and indexes the run's files."""
+
+    def __init__(self, crawler):
+        settings = crawler.settings
+        if not settings.getbool("PRAKATA_WARC_ENABLED"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.out = Path(settings.get("PRAKATA_OUT"))
+        self.run_id = settings.get("PRAKATA_RUN_ID")
+        self.max_size = settings.getint("PRAKATA_WARC_MAX_SIZE")
+        self.files: WarcFileSet | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        mw = cls(crawler)
+        crawler.signals.connect(mw.spider_opened, signals.spider_opened)
+        crawler.signals.connect(mw.spider_closed, signals.spider_closed)
+        crawler.signals.connect(mw.item_scraped, signals.item_scraped)
+        crawler.signals.connect(mw.item_dropped, signals.item_dropped)
+        return mw
+
+    def spider_opened(self, spider):
+        settings = self.crawler.settings
+        info = {
+            "software": f"prakata-crawler/{__version__} (Scrapy, warcio)",
+            "hostname": socket.gethostname(),
+            "operator": settings.get("PRAKATA_OPERATOR") or settings.get("PRAKATA_CONTACT"),
+            "isPartOf": f"prakata-{self.run_id}",
+            "description": (f"crawl of {spider.site}. Headers as Scrapy received them (names "
+                            "in canonical case); chunked bodies are stored de-chunked without "
+                            "Transfer-Encoding, with a Content-Length added where the server "
+                            "sent none; the status reason phrase is the standard one."),
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            "prakata-channel-hosts": ",".join(sorted(spider.channel_hosts)),
+            "http-header-user-agent": settings.get("USER_AGENT"),
+            "format": "WARC File Format 1.1",
+            "conformsTo": WARC_1_1,
+        }
+        self.files = WarcFileSet(self.out / "warc", settings.get("PRAKATA_WARC_PREFIX"), info,
+                                 self.max_size)
+
+    def spider_closed(self, spider):
+        if self.files is None:
+            return
+        self.files.close()
+        if self.files.closed_files:
+            index_files(self.files.closed_files, self.out / "indexes" / f"{self.run_id}.cdxj")
+
+    def process_response(self, request, response, spider=None):
+        if "cached" in response.flags:
+            self.crawler.stats.inc_value("prakata/warc/cache_hits_not_written")
+            return response
+        now = datetime.now(timezone.utc)
+        date = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        builder = self.files.builder
+        headers = _header_list(response.headers)
+        if not any(name.lower() == "content-length" for name, _ in headers):
+            headers.append(("Content-Length", str(len(response.body))))
+        warc_headers = {"WARC-Date": date}
+        if response.ip_address is not None:
+            warc_headers["WARC-IP-Address"] = str(response.ip_address)
+        try:
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = ""
+        protocol = (response.protocol or "HTTP/1.1").upper()
+        resp = http_response_record(builder, request.url, protocol, response.status, reason,
+                                    headers, response.body, warc_headers)
+        parts = urlsplit(request.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        sent = [("Host", parts.netloc), *_header_list(request.headers)]
+        req = http_request_record(builder, request.url, request.method, target, sent,
+                                  request.body or b"", {"WARC-Date": date})
+        resp_id = resp.rec_headers.get_header("WARC-Record-ID")
+        req.rec_headers.add_header("WARC-Concurrent-To", resp_id)
+        self.files.write(resp, req)
+        self.crawler.stats.inc_value("prakata/warc/records", 2)
+        self.crawler.stats.inc_value("prakata/warc/bytes", len(response.body))
+        request.meta[WARC_ID_KEY] = resp_id
+        request.meta[FETCHED_AT_KEY] = now
+        return response
+
+    def item_scraped(self, item, response, spider):
+        self._outcome(response, [("outcome", "ok"), ("item-type", item.get("type", "")),
+                                 ("content-sha256", item.get("content_sha256") or "")])
+
+    def item_dropped(self, item, response, exception, spider):
+        self._outcome(response, [("outcome", getattr(exception, "category", "dropped")),
+                                 ("reason", getattr(exception, "reason", str(exception)))])
+
+    def _outcome(self, response, fields: list[tuple[str, str]]):
+        """A metadata record per extracted page: what extraction made of it, and the links
+        it had (``outlink:`` lines, as Heritrix writes them)."""
+        resp_id = response.meta.get(WARC_ID_KEY) if response is not None else None
+        if self.files is None or resp_id is None:
+            return
+        outlinks = []
+        if hasattr(response, "xpath"):
+            outlinks = [("outlink", response.urljoin(h))
+                        for h in dict.fromkeys(response.xpath("//a/@href").getall())
+                        if h.strip() and not h.startswith(("#", "javascript:", "mailto:"))]
+        record = metadata_record(self.files.builder, response.url, [*fields, *outlinks],
+                                 {"WARC-Concurrent-To": resp_id})
+        self.files.write(record)
