@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -27,3 +31,35 @@ def mirror() -> Iterator[MirrorOrigins]:
     """
     with start_mirror_process(DEFAULT_FIXTURES_DIR) as process:
         yield MirrorOrigins(site_origin=process.site, channel_origin=process.channel)
+
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS=16",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=INFO"]
+
+
+@dataclass(frozen=True)
+class Crawl:
+    """One finished ``prakata crawl`` of the mirror: its process, output dir and items."""
+
+    proc: subprocess.CompletedProcess
+    out: Path
+    items: list[dict]
+    report: dict | None
+
+
+def run_crawl(mirror: MirrorOrigins, out: Path, *args: str) -> Crawl:
+    channel_host = mirror.channel_origin.split("://", 1)[1]
+    cmd = [sys.executable, "-m", "prakata_crawler.cli", "crawl", "--site", mirror.site_origin,
+           "--channel-host", channel_host, "--out", str(out), *FAST, *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    items = [json.loads(line) for f in sorted((out / "items").glob("*.jsonl"))
+             for line in f.read_text(encoding="utf-8").splitlines()]
+    reports = sorted((out / "runs").glob("*.json"))
+    return Crawl(proc, out, items, json.loads(reports[-1].read_text()) if reports else None)
+
+
+@pytest.fixture(scope="session")
+def mirror_crawl(mirror, tmp_path_factory) -> Crawl:
+    """A full crawl of the mirror with default settings (WARC on), shared by the
+    end-to-end and archive tests."""
+    return run_crawl(mirror, tmp_path_factory.mktemp("archive"))

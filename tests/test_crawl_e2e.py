@@ -1,9 +1,6 @@
 """End to end: ``prakata crawl`` in a subprocess against the fixture mirror on 127.0.0.1."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +11,6 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REAL_SITE = "https://www.prakata.com"
 REAL_CHANNELS = "https://www.whatsapp.com"
 URL_FIELDS = ("url", "canonical_url", "image_url", "related_urls", "whatsapp_channels", "images")
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS=16",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=INFO"]
 
 
 def goldens(prefix: str) -> dict:
@@ -32,17 +27,9 @@ def unmirror(value, mirror):
 
 
 @pytest.fixture(scope="module")
-def crawl(mirror, tmp_path_factory):
-    out = tmp_path_factory.mktemp("archive")
-    channel_host = mirror.channel_origin.split("://", 1)[1]
-    cmd = [sys.executable, "-m", "prakata_crawler.cli", "crawl", "--site", mirror.site_origin,
-           "--channel-host", channel_host, "--out", str(out), *FAST]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    items_files = list((out / "items").glob("*.jsonl"))
-    reports = list((out / "runs").glob("*.json"))
-    items = [json.loads(line) for f in items_files for line in f.read_text().splitlines()]
-    return proc, items, json.loads(reports[0].read_text()) if reports else None, items_files
+def crawl(mirror_crawl):
+    items_files = list((mirror_crawl.out / "items").glob("*.jsonl"))
+    return mirror_crawl.proc, mirror_crawl.items, mirror_crawl.report, items_files
 
 
 def test_crawl_succeeds_and_writes_layout(crawl):
