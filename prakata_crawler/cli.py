@@ -60,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
                              "complete record, close and index them")
     verify.set_defaults(run=run_verify)
 
+    replay = commands.add_parser("replay", help="serve the archive with pywb on 127.0.0.1")
+    replay.add_argument("--out", default="archive", type=Path)
+    replay.add_argument("--port", type=int, default=8080)
+    replay.set_defaults(run=run_replay)
+
     again = commands.add_parser("reextract", help="rebuild items from the WARC archive")
     again.add_argument("--out", default="archive", type=Path)
     again.add_argument("--to", type=Path, help="default: <out>/items/reextract-<time>.jsonl")
@@ -105,6 +110,27 @@ def run_verify(args) -> int:
     print(f"{report.files} WARC files, {report.records} records, "
           f"{len(report.problems)} problems", file=sys.stderr)
     return EXIT_OK if not report.problems and report.files else EXIT_INVALID
+
+
+def run_replay(args) -> int:
+    from .warc import replay
+
+    if not list((args.out / "indexes").glob("*.cdxj")):
+        print(f"prakata replay: no index under {args.out}/indexes: crawl first",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        process = replay.start(args.out, args.port)
+    except FileNotFoundError as exc:
+        print(f"prakata replay: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"replaying {args.out}: open http://127.0.0.1:{args.port}/{replay.COLLECTION}/*/"
+          f"<url> (Ctrl-C stops)", file=sys.stderr, flush=True)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        return EXIT_OK
 
 
 def run_reextract(args) -> int:

@@ -78,7 +78,7 @@ def test_responses_keep_wire_bytes_and_all_headers(archive):
 def test_requests_are_linked_and_as_sent(archive):
     _, recs = archive
     responses = {r.rec_headers.get_header("WARC-Record-ID"): r for _, r, _ in recs
-                 if r.rec_type == "response"}
+                 if r.rec_type in {"response", "revisit"}}
     requests = [r for _, r, _ in recs if r.rec_type == "request"]
     assert len(requests) == len(responses)
     for request in requests:
@@ -183,3 +183,24 @@ def test_sigkill_leaves_a_repairable_archive(mirror, tmp_path):
     complete = [json.loads(line) for line in lines[:-1]]  # the last may be cut mid-line
     assert len(complete) >= 3
     assert all(item["url"] in uris for item in complete)
+
+
+def test_recrawl_writes_revisits_for_repeated_bytes(mirror, tmp_path):
+    first = run_crawl(mirror, tmp_path)
+    second = run_crawl(mirror, tmp_path)
+    assert first.proc.returncode == second.proc.returncode == 0
+    files = sorted((tmp_path / "warc").glob("*.warc.gz"))
+    assert len(files) == 2
+    with open(files[1], "rb") as stream:
+        revisits = [r for r in ArchiveIterator(stream) if r.rec_type == "revisit"]
+    articles = [i["url"] for i in second.items if i["type"] == "article"]
+    revisited = {r.rec_headers.get_header("WARC-Target-URI") for r in revisits}
+    assert set(articles) <= revisited
+    for record in revisits:
+        assert record.rec_headers.get_header("WARC-Profile") == \
+            "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+        assert record.rec_headers.get_header("WARC-Refers-To-Target-URI") == \
+            record.rec_headers.get_header("WARC-Target-URI")
+        assert record.rec_headers.get_header("WARC-Refers-To-Date")
+    assert files[1].stat().st_size < files[0].stat().st_size * 0.8
+    assert prakata("verify", "--out", str(tmp_path)).returncode == 0

@@ -8,7 +8,9 @@ Redirects, 404s and every retried attempt pass through it; HTTP-cache hits (flag
 
 from __future__ import annotations
 
+import hashlib
 import socket
+from base64 import b32encode
 from datetime import datetime, timezone
 from http import HTTPStatus
 from pathlib import Path
@@ -19,13 +21,14 @@ from scrapy.exceptions import NotConfigured
 
 from .. import __version__
 from ..items import FETCHED_AT_KEY
-from .index import index_files
+from .index import index_files, latest_captures
 from .writer import (
     WARC_1_1,
     WarcFileSet,
     http_request_record,
     http_response_record,
     metadata_record,
+    revisit_record,
 )
 
 WARC_ID_KEY = "prakata_warc_id"
@@ -78,6 +81,7 @@ class WarcCaptureMiddleware:
         }
         self.files = WarcFileSet(self.out / "warc", settings.get("PRAKATA_WARC_PREFIX"), info,
                                  self.max_size)
+        self.archived = latest_captures(self.out / "indexes")
 
     def spider_closed(self, spider):
         if self.files is None:
@@ -104,8 +108,18 @@ class WarcCaptureMiddleware:
         except ValueError:
             reason = ""
         protocol = (response.protocol or "HTTP/1.1").upper()
-        resp = http_response_record(builder, request.url, protocol, response.status, reason,
-                                    headers, response.body, warc_headers)
+        digest = "sha1:" + b32encode(hashlib.sha1(response.body).digest()).decode()
+        prior = self.archived.get(request.url)
+        if prior and (response.status == 304 or (response.status == 200 and prior[0] == digest)):
+            resp = revisit_record(builder, request.url, protocol, response.status, reason,
+                                  headers, prior[0], (request.url, prior[1]), warc_headers,
+                                  not_modified=response.status == 304)
+            self.crawler.stats.inc_value("prakata/warc/revisits")
+        else:
+            resp = http_response_record(builder, request.url, protocol, response.status,
+                                        reason, headers, response.body, warc_headers)
+            if response.status == 200:
+                self.archived[request.url] = (digest, date)
         parts = urlsplit(request.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         sent = [("Host", parts.netloc), *_header_list(request.headers)]

@@ -6,8 +6,9 @@ the index current without rewriting the whole archive's index on each run.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cdxj_indexer.main import write_cdx_index
@@ -23,14 +24,27 @@ def index_files(warcs: Iterable[Path], output: Path) -> Path:
     return output
 
 
+def entries(index_dir: Path) -> Iterator[tuple[str, dict]]:
+    """``(timestamp, fields)`` of every line of every CDXJ file in ``index_dir``."""
+    for path in sorted(Path(index_dir).glob("*.cdxj")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            _, timestamp, fields = line.split(" ", 2)
+            yield timestamp, json.loads(fields)
+
+
 def indexed_records(index_dir: Path) -> set[tuple[str, int]]:
     """``(filename, offset)`` of every record the indexes point at."""
-    import json
+    return {(fields["filename"], int(fields["offset"])) for _, fields in entries(index_dir)}
 
-    found = set()
-    for path in Path(index_dir).glob("*.cdxj"):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            _, _, fields = line.split(" ", 2)
-            data = json.loads(fields)
-            found.add((data["filename"], int(data["offset"])))
-    return found
+
+def latest_captures(index_dir: Path) -> dict[str, tuple[str, str]]:
+    """URL -> ``(payload digest, WARC-Date)`` of its newest full 200 capture: what a
+    re-crawl compares against to write a revisit instead of the same bytes again."""
+    latest: dict[str, tuple[str, str]] = {}
+    for timestamp, fields in sorted(entries(index_dir), key=lambda e: e[0]):
+        if fields.get("status") == "200" and fields.get("mime") != "warc/revisit" \
+                and fields.get("digest"):
+            t = timestamp
+            date = f"{t[:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:{t[12:14]}Z"
+            latest[fields["url"]] = (fields["digest"], date)
+    return latest

@@ -122,3 +122,22 @@ def metadata_record(builder: WARCWriter, url: str, fields: list[tuple[str, str]]
     return builder.create_warc_record(url, "metadata", payload=BytesIO(body), length=len(body),
                                       warc_content_type="application/warc-fields",
                                       warc_headers_dict=warc_headers)
+
+
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
+
+def revisit_record(builder: WARCWriter, url: str, protocol: str, status: int, reason: str,
+                   headers: list[tuple[str, str]], digest: str, refers_to: tuple[str, str],
+                   warc_headers: dict[str, str], not_modified: bool = False):
+    """A ``revisit`` record: the response's headers only, pointing at the earlier capture
+    (``WARC-Refers-To-Target-URI``/``-Date``, which pywb needs to find it)."""
+    http_headers = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol=protocol)
+    record = builder.create_revisit_record(url, digest, refers_to[0], refers_to[1],
+                                           http_headers=http_headers,
+                                           warc_headers_dict=warc_headers)
+    if not_modified:
+        record.rec_headers.replace_header("WARC-Profile", SERVER_NOT_MODIFIED)
+    else:
+        record.rec_headers.add_header("WARC-Truncated", "length")
+    return record

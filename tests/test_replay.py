@@ -1,0 +1,104 @@
+"""Real pywb (in .venv-replay, started on 127.0.0.1) replays what the crawl archived."""
+
+import gzip
+import http.client
+import socket
+import subprocess
+import time
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from prakata_crawler.warc import replay
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(port: int, path: str) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={"Accept-Encoding": "identity"})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+@pytest.fixture(scope="module")
+def pywb(mirror_crawl):
+    port = free_port()
+    process = replay.start(mirror_crawl.out, port, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert process.poll() is None, "pywb exited"
+            time.sleep(0.2)
+    yield port
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def payloads(mirror_crawl):
+    """URL -> (content-encoding, entity body as archived) of every 200 response."""
+    found = {}
+    for path in sorted((mirror_crawl.out / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "response" and \
+                        record.http_headers.get_statuscode() == "200":
+                    found[record.rec_headers.get_header("WARC-Target-URI")] = (
+                        record.http_headers.get_header("Content-Encoding"),
+                        record.raw_stream.read())
+    return found
+
+
+def test_every_article_and_channel_replays_byte_for_byte(pywb, payloads, mirror_crawl):
+    assert mirror_crawl.items
+    for item in mirror_crawl.items:
+        encoding, archived = payloads[item["url"]]
+        assert encoding == "gzip"  # every page came gzip-encoded off the wire
+        status, _, body = get(pywb, f"/{replay.COLLECTION}/2026id_/{item['url']}")
+        assert status == 200, item["url"]
+        assert body == gzip.decompress(archived), item["url"]
+
+
+def test_rewritten_pages_still_show_the_headline(pywb, mirror_crawl):
+    for item in mirror_crawl.items:
+        status, headers, body = get(pywb, f"/{replay.COLLECTION}/2026mp_/{item['url']}")
+        assert status == 200 and "text/html" in headers["content-type"]
+        text = body.decode("utf-8")
+        expected = item["headline"] if item["type"] == "article" else item["name"].strip()
+        assert expected.replace("&", "&amp;") in text or expected in text, item["url"]
+
+
+def test_a_revisit_replays_the_original_payload(mirror, tmp_path, payloads):
+    from conftest import run_crawl
+
+    run_crawl(mirror, tmp_path)
+    second = run_crawl(mirror, tmp_path)
+    article = next(i for i in second.items if i["type"] == "article")
+    port = free_port()
+    process = replay.start(tmp_path, port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        stamp = second.report["finished_at"][:19].replace("-", "").replace(":", "").replace("T", "")
+        status, headers, body = get(port, f"/{replay.COLLECTION}/{stamp}id_/{article['url']}")
+        assert status == 200
+        assert article["headline"] in body.decode("utf-8")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
