@@ -65,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("--port", type=int, default=8080)
     replay.set_defaults(run=run_replay)
 
+    pack = commands.add_parser("pack", help="package the archive as a WACZ file")
+    pack.add_argument("--out", default="archive", type=Path)
+    pack.add_argument("--to", type=Path, help="default: <out>/prakata.wacz")
+    pack.set_defaults(run=run_pack)
+
     again = commands.add_parser("reextract", help="rebuild items from the WARC archive")
     again.add_argument("--out", default="archive", type=Path)
     again.add_argument("--to", type=Path, help="default: <out>/items/reextract-<time>.jsonl")
@@ -131,6 +136,36 @@ def run_replay(args) -> int:
     except KeyboardInterrupt:
         process.terminate()
         return EXIT_OK
+
+
+def run_pack(args) -> int:
+    import subprocess
+    from datetime import datetime, timezone
+
+    from .warc.pack import pack
+
+    warcs = sorted((args.out / "warc").glob("*.warc.gz"))
+    if not warcs:
+        print(f"prakata pack: no WARC files under {args.out}/warc", file=sys.stderr)
+        return EXIT_USAGE
+    pages = []
+    for path in sorted((args.out / "items").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            moment = datetime.fromisoformat(item["crawled_at"]).astimezone(timezone.utc)
+            pages.append({"url": item["url"], "title": item.get("headline") or item.get("name"),
+                          "ts": moment.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    target = args.to or args.out / "prakata.wacz"
+    try:
+        pack(warcs, pages, target)
+    except FileNotFoundError as exc:
+        print(f"prakata pack: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except subprocess.CalledProcessError as exc:
+        print(f"prakata pack: wacz failed: {exc.stderr or exc.stdout}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"{target}: {len(warcs)} WARC files, {len(pages)} pages", file=sys.stderr)
+    return EXIT_OK
 
 
 def run_reextract(args) -> int:

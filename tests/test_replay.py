@@ -102,3 +102,22 @@ def test_a_revisit_replays_the_original_payload(mirror, tmp_path, payloads):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_pack_writes_a_valid_wacz(mirror_crawl, tmp_path):
+    import json
+    import sys
+    import zipfile
+
+    target = tmp_path / "crawl.wacz"
+    proc = subprocess.run([sys.executable, "-m", "prakata_crawler.cli", "pack", "--out",
+                           str(mirror_crawl.out), "--to", str(target)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr  # `wacz validate` ran inside pack
+    with zipfile.ZipFile(target) as wacz:
+        names = wacz.namelist()
+        pages = wacz.read("pages/pages.jsonl").decode().splitlines()
+    assert any(n.startswith("archive/") and n.endswith(".warc.gz") for n in names)
+    assert "datapackage.json" in names
+    urls = {json.loads(line).get("url") for line in pages[1:]}
+    assert urls == {item["url"] for item in mirror_crawl.items}

@@ -16,8 +16,13 @@ COLLECTION = "prakata"
 DEFAULT_VENV = Path(__file__).resolve().parents[2] / ".venv-replay"
 
 
+def replay_venv() -> Path:
+    """The virtualenv holding pywb and wacz (``PRAKATA_REPLAY_VENV`` overrides)."""
+    return Path(os.environ.get("PRAKATA_REPLAY_VENV", DEFAULT_VENV))
+
+
 def wayback_binary() -> Path:
-    venv = Path(os.environ.get("PRAKATA_REPLAY_VENV", DEFAULT_VENV))
+    venv = replay_venv()
     binary = venv / "bin" / "wayback"
     if not binary.exists():
         raise FileNotFoundError(f"pywb is not installed in {venv}: run `./run replay` once, "
