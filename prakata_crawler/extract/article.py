@@ -57,6 +57,8 @@ NOISE_PARAGRAPH = re.compile(
     r"^\W*advertisement\W*$|^\W*(?:simak|saksikan|tonton|lihat)\s+(?:juga\s+)?video\b|"
     r"^\W*baca\s+berita\s+lainnya|lanjut(?:kan)?\s+membaca|^\W*baca\s+selanjutnya|"
     r"^\W*dilarang\s+(?:keras\s+)?(?:mengambil|mengutip|menyalin|memperbanyak)|"
+    r"^\W*(?:copyright|hak\s+cipta)\b|^\W*©|\bmin(?:ute)?s?\s+read\b|\bmenit\s+baca\b|"
+    r"^[\d.,]+\s*[KkMm]?$|^.{1,60}\s[·•|]$|"
     r"scroll\s+to\s+continue|gabung\s+\S+\+|masukkan\s+script|telusuri\s+berita|"
     r"^halaman\s*\d+\s*(?:/|dari)\s*\d+|halaman\s+selanjutnya|^selanjutnya$|^lihat\s+foto$|"
     r"^(?:artikel\s+pilihan|berita\s+terkait|artikel\s+terkait|terkait|terpopuler|terkini|"
@@ -278,9 +280,13 @@ def _box_verdict(el):
 def _list_heading(el) -> str | None:
     """The title of a link list: a heading just before it or as its first child."""
     for candidate in (el.getprevious(), el[0] if len(el) else None):
-        if candidate is not None and isinstance(candidate.tag, str) and (
-                candidate.tag in {"h2", "h3", "h4", "h5", "b", "strong"}
-                or "title" in " ".join(class_words(candidate))):
+        if candidate is None or not isinstance(candidate.tag, str):
+            continue
+        heading = (candidate.tag in {"h2", "h3", "h4", "h5", "b", "strong"}
+                   or "title" in " ".join(class_words(candidate))
+                   or any(d.tag in {"h2", "h3", "h4"}
+                          for d in islice(candidate.iterdescendants(), 4)))
+        if heading:  # also a heading wrapped in its own box (page builders)
             text = norm(candidate.text_content())
             if 0 < len(text) < 40:
                 return text
@@ -443,7 +449,8 @@ def _header_texts(root, blocks, body_blocks, headline_el, container, captions) -
     metas = [el for el in region.iter() if isinstance(el.tag, str)
              and (el.tag == "time" or is_meta_el(el) or is_labelled_credit(norm(el.text or "")))]
     metas.sort(key=lambda el: (order[el] < start, order[el]))
-    texts = [norm(" ".join(el.itertext())) for el in metas]
+    texts = [" ".join(b.text for b in walk_blocks(el)) for el in metas
+             if len(el.text_content()) < 400]
     texts = [t for t in texts if t and len(t) < 200]
     first_body = body_blocks[0] if body_blocks else None
     started = headline_el is None

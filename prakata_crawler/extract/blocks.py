@@ -34,11 +34,11 @@ SKIP_TAGS = frozenset({"figure", "figcaption", "img", "picture", "video", "audio
 
 _CHROME_PARTS = re.compile(
     r"^(?:share|sharing|shares|social|sosmed|socmed|related|terkait|comments?|komentar|sidebar|"
-    r"widgets?|iklan|adv|advert\w*|ads|ad|adsense|gpt|banner|breadcrumbs?|popular|populer|"
+    r"iklan|adv|advert\w*|ads|ad|adsense|gpt|banner|breadcrumbs?|popular|populer|"
     r"terpopuler|trending|newsletter|subscribe|recommend\w*|rekomendasi|pilihan|linksisip|"
     r"paging|pagination|pager|promo|sponsor\w*|tags?|tagcloud|topik|topics?|nav|navbar|menu|"
     r"footer|cta|bacajuga|readalso|alsoread|outbrain|taboola|disqus|cookie|consent|summary|"
-    r"ringkasan|bookmark|login|kgplus|gate|print|rating|reaction|emoji|author-box|authorbox|"
+    r"ringkasan|subtitle|standfirst|bookmark|login|kgplus|gate|print|rating|reaction|emoji|author-box|authorbox|"
     r"prevnext|next-prev|video-wrapper|twitter-tweet|instagram-media|tiktok-embed|embed)$"
 )
 _CHROME_JOINED = re.compile(r"baca[-_]?juga|lihat[-_]?juga|read[-_]?also|also[-_]?read|"
@@ -63,12 +63,19 @@ def _words(raw: str) -> tuple[str, ...]:
 def class_words(el) -> tuple[str, ...]:
     """An element's class and id, whole and split at ``-``/``_``/camelCase:
     ``td-post-sharing`` gives ``td-post-sharing``, ``td``, ``post``, ``sharing``."""
-    return _words(f"{el.get('class') or ''} {el.get('id') or ''}")
+    return _words(identity(el))
+
+
+def identity(el) -> str:
+    """What names an element: class, id, and the test ids React sites name things by
+    (their class names are hashes)."""
+    return " ".join(filter(None, (el.get("class"), el.get("id"), el.get("data-testid"),
+                                  el.get("data-qa-id"), el.get("data-component"))))
 
 
 def is_chrome(el) -> bool:
     """True for a share bar, ad slot, related or tag block, widget: never article text."""
-    return _chrome_raw(f"{el.get('class') or ''} {el.get('id') or ''}")
+    return _chrome_raw(identity(el))
 
 
 @lru_cache(maxsize=4096)
@@ -77,6 +84,8 @@ def _chrome_raw(raw: str) -> bool:
         return False
     if _CHROME_JOINED.search(raw):
         return True
+    if any(name.lower() in {"widget", "widgets"} for name in raw.split()):
+        return True  # WordPress sidebar widgets; not Elementor's elementor-widget-* wrappers
     return any(_CHROME_PARTS.match(w) for w in _words(raw))
 
 
@@ -128,7 +137,7 @@ def strip_chrome(root, keep=frozenset()) -> None:
 
 _HIDDEN = frozenset({"visually-hidden", "sr-only", "screen-reader-text", "element-invisible",
                      "hidden", "d-none", "is-hidden"})
-_ALWAYS_CHROME = re.compile(r"comment|komentar|disqus|sidebar|widget|footer", re.I)
+_ALWAYS_CHROME = re.compile(r"comment|komentar|disqus|sidebar|footer", re.I)
 
 
 def _holds_article_text(el) -> bool:

@@ -15,10 +15,10 @@ TRAILING_INITIALS = re.compile(
     r"(?:\s*/\s*[\w.*' ]{1,30}?)*)\s*\)\s*$"
 )
 TRAILING_MARK = re.compile(r"(?:(?<=[.!?\"”’'…])|^)\s*(?:\*{3}|\(\*\)|\*[A-Za-z]{2,5})\s*$")
-LABEL_WORDS = (r"penulis|editor|redaktur|reporter|pewarta|wartawan|kontributor|fotografer|"
+LABEL_WORDS = (r"penulis|editor|redaktur|reporter|pewarta|wartawan|jurnalis|kontributor|fotografer|"
                r"sumber|oleh|laporan\s+wartawan\s+[\w.]+|by")
 LABELLED_LINE = re.compile(rf"^\s*(?:{LABEL_WORDS})\b\s*[:,]?\s*\S", re.I)
-_LABEL_SPLIT = re.compile(rf"(?:^|\s*[|•,;]\s*|\s+)(?:{LABEL_WORDS})\b\s*[:,]?\s*", re.I)
+_LABEL_SPLIT = re.compile(rf"(?:^|\s*[|•,;]\s*|\s+)(?:{LABEL_WORDS})\b\s*[:,-]?\s*", re.I)
 _NOT_NAME = re.compile(r"\d|https?:|www\.|\bon\b|\bpada\b", re.I)
 
 
@@ -37,7 +37,11 @@ COPYRIGHT = re.compile(r"\s*(?:copyright\b|©|\(c\)\s*\d{4}|hak\s+cipta\b).*$", 
 
 
 def is_labelled_credit(text: str) -> bool:
-    return len(text) <= 160 and bool(LABELLED_LINE.match(text))
+    """A short labelled line (``Penulis: X | Editor: Y``), not a sentence that happens to
+    start with such a word (an author bio: "Jurnalis Suara Tangerang yang meliput ...")."""
+    text = COPYRIGHT.sub("", text)
+    return (len(text) <= 160 and bool(LABELLED_LINE.match(text))
+            and (len(text.split()) <= 10 or "|" in text))
 
 
 def names_from_credit(credit: str) -> list[str]:
