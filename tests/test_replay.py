@@ -18,6 +18,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start_pywb(out, port: int) -> subprocess.Popen:
+    """pywb over the archive in ``out``, once it accepts connections."""
+    process = replay.start(out, port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process
+        except OSError:
+            assert process.poll() is None, "pywb exited"
+            time.sleep(0.2)
+    raise AssertionError("pywb did not start listening")
+
+
 def get(port: int, path: str) -> tuple[int, dict, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", path, headers={"Accept-Encoding": "identity"})
@@ -30,16 +44,7 @@ def get(port: int, path: str) -> tuple[int, dict, bytes]:
 @pytest.fixture(scope="module")
 def pywb(mirror_crawl):
     port = free_port()
-    process = replay.start(mirror_crawl.out, port, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert process.poll() is None, "pywb exited"
-            time.sleep(0.2)
+    process = start_pywb(mirror_crawl.out, port)
     yield port
     process.terminate()
     process.wait(timeout=10)
@@ -86,15 +91,8 @@ def test_a_revisit_replays_the_original_payload(mirror, tmp_path, payloads):
     second = run_crawl(mirror, tmp_path)
     article = next(i for i in second.items if i["type"] == "article")
     port = free_port()
-    process = replay.start(tmp_path, port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = start_pywb(tmp_path, port)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
         stamp = second.report["finished_at"][:19].replace("-", "").replace(":", "").replace("T", "")
         status, headers, body = get(port, f"/{replay.COLLECTION}/{stamp}id_/{article['url']}")
         assert status == 200
