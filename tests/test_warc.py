@@ -204,3 +204,61 @@ def test_recrawl_writes_revisits_for_repeated_bytes(mirror, tmp_path):
         assert record.rec_headers.get_header("WARC-Refers-To-Date")
     assert files[1].stat().st_size < files[0].stat().st_size * 0.8
     assert prakata("verify", "--out", str(tmp_path)).returncode == 0
+
+
+def _statuses(out: Path) -> list[str]:
+    return [r.http_headers.get_statuscode() for _, r, _ in records(out)
+            if r.rec_type == "response"]
+
+
+def test_every_retried_attempt_is_archived(tmp_path):
+    """A page that answers 503 twice and then 200: all three exchanges are in the WARC."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits = []
+
+    class Flaky(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            flaky = self.path == "/2025/12/flaky.html" and hits.count(self.path) <= 2
+            status = 503 if flaky else (200 if self.path == "/2025/12/flaky.html" else 404)
+            body = b"<html><body><h1>x</h1></body></html>"
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    site = f"http://127.0.0.1:{server.server_port}"
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"{site}/2025/12/flaky.html\n")
+    try:
+        proc = prakata("crawl", "--site", site, "--urls", str(urls), "--out", str(tmp_path),
+                       *FAST, "-s", "RETRY_TIMES=3")
+    finally:
+        server.shutdown()
+    assert hits.count("/2025/12/flaky.html") == 3, proc.stderr[-2000:]
+    statuses = _statuses(tmp_path)
+    assert statuses.count("503") == 2 and statuses.count("200") == 1
+
+
+def test_http_cache_hits_are_not_archived_twice(mirror, tmp_path):
+    cache = ["-s", "HTTPCACHE_ENABLED=1", "-s", f"HTTPCACHE_DIR={tmp_path / 'cache'}"]
+    first = run_crawl(mirror, tmp_path / "a", *cache)
+    assert first.proc.returncode == 0
+    # A second archive fed only by the cache: every page is archived once, with its
+    # original fetch time, because that archive holds no capture of it yet.
+    second = run_crawl(mirror, tmp_path / "b", *cache)
+    assert second.proc.returncode == 0
+    assert sorted(_statuses(tmp_path / "b")) == sorted(_statuses(tmp_path / "a"))
+    # Fed by the cache again into the same archive: nothing is written again.
+    before = sorted((tmp_path / "b" / "warc").glob("*.warc.gz"))
+    third = run_crawl(mirror, tmp_path / "b", *cache)
+    assert third.proc.returncode == 0 and third.report["articles"] == first.report["articles"]
+    assert sorted((tmp_path / "b" / "warc").glob("*.warc.gz")) == before

@@ -12,6 +12,7 @@ import hashlib
 import socket
 from base64 import b32encode
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ from scrapy.exceptions import NotConfigured
 
 from .. import __version__
 from ..items import FETCHED_AT_KEY
-from .index import index_files, latest_captures
+from .index import entries, index_files, latest_captures
 from .writer import (
     WARC_1_1,
     WarcFileSet,
@@ -38,6 +39,15 @@ def _header_list(headers) -> list[tuple[str, str]]:
     """Every value of every header (``Set-Cookie`` repeats), decoded as latin-1 like HTTP."""
     return [(name.decode("latin-1"), value.decode("latin-1"))
             for name, values in headers.items() for value in values]
+
+
+def _served_at(response) -> datetime | None:
+    """The response's own ``Date`` header, when it is readable."""
+    value = response.headers.get(b"Date")
+    try:
+        return parsedate_to_datetime(value.decode("latin-1")) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 class WarcCaptureMiddleware:
@@ -82,6 +92,7 @@ class WarcCaptureMiddleware:
         self.files = WarcFileSet(self.out / "warc", settings.get("PRAKATA_WARC_PREFIX"), info,
                                  self.max_size)
         self.archived = latest_captures(self.out / "indexes")
+        self.captured = {fields["url"] for _, fields in entries(self.out / "indexes")}
 
     def spider_closed(self, spider):
         if self.files is None:
@@ -91,10 +102,15 @@ class WarcCaptureMiddleware:
             index_files(self.files.closed_files, self.out / "indexes" / f"{self.run_id}.cdxj")
 
     def process_response(self, request, response, spider=None):
-        if "cached" in response.flags:
-            self.crawler.stats.inc_value("prakata/warc/cache_hits_not_written")
-            return response
         now = datetime.now(timezone.utc)
+        if "cached" in response.flags:
+            # An HTTP-cache hit is an old capture: archived already, it is only counted;
+            # missing from the archive, it is written with the time it was really fetched.
+            if request.url in self.captured:
+                self.crawler.stats.inc_value("prakata/warc/cache_hits_already_archived")
+                return response
+            now = _served_at(response) or now
+            self.crawler.stats.inc_value("prakata/warc/cache_hits_archived")
         date = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         builder = self.files.builder
         headers = _header_list(response.headers)
@@ -120,6 +136,7 @@ class WarcCaptureMiddleware:
                                         reason, headers, response.body, warc_headers)
             if response.status == 200:
                 self.archived[request.url] = (digest, date)
+        self.captured.add(request.url)
         parts = urlsplit(request.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         sent = [("Host", parts.netloc), *_header_list(request.headers)]
