@@ -90,16 +90,16 @@ class WarcCaptureMiddleware:
             "conformsTo": WARC_1_1,
         }
         self.files = WarcFileSet(self.out / "warc", settings.get("PRAKATA_WARC_PREFIX"), info,
-                                 self.max_size)
+                                 self.max_size, on_close=self._index)
         self.archived = latest_captures(self.out / "indexes")
         self.captured = {fields["url"] for _, fields in entries(self.out / "indexes")}
 
+    def _index(self, path: Path) -> None:
+        index_files([path], self.out / "indexes" / (path.name + ".cdxj"))
+
     def spider_closed(self, spider):
-        if self.files is None:
-            return
-        self.files.close()
-        if self.files.closed_files:
-            index_files(self.files.closed_files, self.out / "indexes" / f"{self.run_id}.cdxj")
+        if self.files is not None:
+            self.files.close()
 
     def process_response(self, request, response, spider=None):
         now = datetime.now(timezone.utc)

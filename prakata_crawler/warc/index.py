@@ -1,7 +1,7 @@
-"""CDXJ indexes that pywb reads: one sorted ``<run-id>.cdxj`` per run in ``indexes/``.
+"""CDXJ indexes that pywb reads: one sorted ``<warc-file>.cdxj`` per closed WARC file.
 
-pywb loads every ``.cdxj`` file of a collection's index directory, so per-run files keep
-the index current without rewriting the whole archive's index on each run.
+pywb loads every ``.cdxj`` file of a collection's index directory, so indexing each file as
+it closes keeps the index current during a long crawl, and after a killed one.
 """
 
 from __future__ import annotations
@@ -30,11 +30,6 @@ def entries(index_dir: Path) -> Iterator[tuple[str, dict]]:
         for line in path.read_text(encoding="utf-8").splitlines():
             _, timestamp, fields = line.split(" ", 2)
             yield timestamp, json.loads(fields)
-
-
-def indexed_records(index_dir: Path) -> set[tuple[str, int]]:
-    """``(filename, offset)`` of every record the indexes point at."""
-    return {(fields["filename"], int(fields["offset"])) for _, fields in entries(index_dir)}
 
 
 def latest_captures(index_dir: Path) -> dict[str, tuple[str, str]]:

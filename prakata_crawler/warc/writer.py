@@ -25,24 +25,19 @@ class WarcFileSet:
     to a new file (with its own warcinfo) once a file passes ``max_size`` bytes."""
 
     def __init__(self, directory: str | os.PathLike, prefix: str, info: dict[str, str],
-                 max_size: int = 10**9):
+                 max_size: int = 10**9, on_close=None):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
         self.info = info
         self.max_size = max_size
+        self.on_close = on_close  # called with each closed file's path (to index it)
         self.host = socket.gethostname().split(".")[0] or "localhost"
         self.serial = 0
-        self.closed_files: list[Path] = []
         self._file = None
         self._path: Path | None = None
         self._writer: WARCWriter | None = None
         self.warcinfo_id: str | None = None
-
-    @property
-    def current_name(self) -> str | None:
-        """The name the open file will have once closed."""
-        return self._path.name[: -len(OPEN_SUFFIX)] if self._path else None
 
     def _open(self) -> None:
         self.serial += 1
@@ -63,17 +58,14 @@ class WarcFileSet:
             self._open()
         return self._writer
 
-    def write(self, *records) -> tuple[str, int]:
-        """Write records in one file (a request/response pair stays together); return the
-        final file name and the offset of the first record."""
+    def write(self, *records) -> None:
+        """Write records in one file (a request/response pair stays together)."""
         writer = self._ready()
-        offset = self._file.tell()
         for record in records:
             if self.warcinfo_id:
                 record.rec_headers.replace_header("WARC-Warcinfo-ID", self.warcinfo_id)
             writer.write_record(record)
         self._file.flush()
-        return self.current_name, offset
 
     @property
     def builder(self) -> WARCWriter:
@@ -89,8 +81,9 @@ class WarcFileSet:
         self._file.close()
         final = self._path.with_name(self._path.name[: -len(OPEN_SUFFIX)])
         os.replace(self._path, final)
-        self.closed_files.append(final)
         self._file = self._writer = self._path = None
+        if self.on_close is not None:
+            self.on_close(final)
 
 
 def http_response_record(builder: WARCWriter, url: str, protocol: str, status: int,
