@@ -26,6 +26,19 @@ def _is_tracking(key: str, value: str) -> bool:
     return key.startswith("utm_") or key in TRACKING_PARAMS
 
 
+def safe_join(base: str, href: str | None) -> str | None:
+    """``href`` resolved against ``base``, or None when it is not a parseable URL (pages
+    carry links such as ``http://[broken/``: one must never cost the whole page)."""
+    if not href:
+        return None
+    try:
+        url = urljoin(base, href.strip())
+        urlsplit(url)
+    except ValueError:
+        return None
+    return url
+
+
 def host_key(netloc: str) -> str:
     """Host (with port) lower-cased and without ``www.``: the identity of a site."""
     netloc = netloc.lower().rsplit("@", 1)[-1]

@@ -206,3 +206,16 @@ def test_channel_page():
 def test_dead_channel_is_rejected():
     item = run(page("<title>WhatsApp</title>", "<h1></h1>"), "https://whatsapp.com/channel/0029VaDeadChannelIdXyz012")
     assert item["type"] == "rejected" and "channel not found" in item["reason"]
+
+
+def test_a_broken_link_never_costs_the_page():
+    paras = PARAS[:2] + [PARAS[2] + ' <a href="http://[broken/">tautan rusak</a>']
+    item = run(article(paras=paras, tail='<div class="x"><a href="http://[::1">x</a></div>'))
+    assert item["type"] == "article"
+    assert item["body"].split("\n\n")[2] == PARAS[2] + " tautan rusak"
+
+
+def test_a_headline_may_mention_404():
+    head = "<title>Polisi Amankan 404 Motor Curian - Prakata.com | Kata-kata Dalam Berita</title>"
+    item = run(article(head=head))
+    assert item["type"] == "article"

@@ -23,8 +23,9 @@ from .text import norm
 BLOCK_MARKERS = re.compile(
     r"access denied|verify you are human|just a moment|please enable javascript|captcha|"
     r"cloudflare|incapsula|sucuri|datadome|perimeterx|ddos-guard|attention required", re.I)
-SOFT_404 = re.compile(r"halaman\s+(?:tidak|tak)\s+ditemukan|page\s+not\s+found|\b404\b|"
-                      r"not\s+found", re.I)
+# The title or the main heading *is* a not-found message (a headline may mention "404").
+SOFT_404 = re.compile(r"^\W*(?:(?:error\s+)?404\b|halaman\s+(?:tidak|tak)\s+(?:ditemukan|ada)|"
+                      r"(?:page|halaman)\s+not\s+found|not\s+found|maaf,?\s+halaman)", re.I)
 
 __all__ = ["extract"]
 
@@ -69,8 +70,7 @@ def _extract(body: bytes, url: str, now: datetime, channel_hosts: frozenset[str]
     if visible and len(visible) < 1500 and BLOCK_MARKERS.search(doc.head_text + visible):
         return _rejected(url, now, "blocked: WAF or captcha page")
     h1 = doc.root.find(".//h1")
-    heading = f"{doc.title} {norm(h1.text_content()) if h1 is not None else ''}"
-    if SOFT_404.search(heading):
+    if SOFT_404.search(doc.title) or (h1 is not None and SOFT_404.search(norm(h1.text_content()))):
         return _rejected(url, now, "soft 404: page says not found")
     parts = urlsplit(url)
     if CHANNEL_ID_RE.search(parts.path) and (

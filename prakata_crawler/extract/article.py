@@ -10,9 +10,9 @@ import hashlib
 import re
 from datetime import datetime
 from itertools import islice
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from ..urls import canonical_channel_url, canonicalize, channel_id, site_domain
+from ..urls import canonical_channel_url, canonicalize, channel_id, safe_join, site_domain
 from . import sites
 from .blocks import (
     Block,
@@ -95,8 +95,9 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     canonical = _canonical(doc, node, url)
     channels = dedupe(
         canonical_channel_url(cid) for cid in
-        (channel_id(urljoin(url, href), channel_hosts) for href in
-         (a.get("href") or "" for a in root.iter("a")) if "channel/" in href.lower())
+        (channel_id(joined, channel_hosts) for joined in
+         (safe_join(url, a.get("href")) for a in root.iter("a")
+          if "channel/" in (a.get("href") or "").lower()) if joined)
         if cid)
     tags = (doc.meta.get("article:tag") and dedupe(doc.meta["article:tag"])) or \
         keywords(node.get("keywords")) or _html_tags(root)
@@ -156,7 +157,7 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
         "tags": tags,
         "description": doc.meta_first("description", "og:description", "twitter:description")
         or text_value(node.get("description")),
-        "image_url": urljoin(url, image_url) if image_url else None,
+        "image_url": safe_join(url, image_url),
         "images": images,
         "language": doc.language,
         "whatsapp_channels": channels,
@@ -224,7 +225,8 @@ def _related_links(root, url: str) -> list[str]:
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if href not in candidates:
-            target = urlsplit(urljoin(url, href)) if href and href[0] != "#" else None
+            joined = safe_join(url, href) if href and href[0] != "#" else None
+            target = urlsplit(joined) if joined else None
             candidates[href] = bool(
                 target and target.scheme in {"http", "https"}
                 and site_domain(target.netloc) == site and not NON_ARTICLE_PATH.search(target.path))

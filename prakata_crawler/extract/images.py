@@ -8,8 +8,8 @@ the lead image and the body, then the image's ``title`` and ``alt``.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
+from ..urls import safe_join
 from .blocks import class_words, is_caption_el
 from .text import norm
 
@@ -29,7 +29,7 @@ def image_src(img, base: str) -> str | None:
         if attr.endswith("srcset") and value:
             value = value.split(",")[0].split()[0]
         if value and not value.startswith("data:"):
-            return urljoin(base, value)
+            return safe_join(base, value)
     return None
 
 

@@ -12,7 +12,7 @@ import re
 import secrets
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
@@ -22,7 +22,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from ..extract.dates import WIB, parse_date
 from ..items import Page
-from ..urls import canonicalize, channel_id, host_key, rebase, same_site
+from ..urls import canonicalize, channel_id, rebase, safe_join, same_site
 
 FEED_PATHS = ("/feed", "/rss")
 SKIP_EXTENSIONS = re.compile(
@@ -40,7 +40,6 @@ class PrakataSpider(scrapy.Spider):
                  **kwargs):
         super().__init__(**kwargs)
         self.site = site.rstrip("/")
-        self.site_key = host_key(urlsplit(self.site).netloc)
         self.channel_hosts_arg = channel_hosts
         self.since = _bound(since, "since")
         self.until = _bound(until, "until", end_of_day=True)
@@ -96,7 +95,9 @@ class PrakataSpider(scrapy.Spider):
 
     def request_for(self, href: str, base: str, priority: int = 0) -> scrapy.Request | None:
         """A request for a discovered link, or None when it is off-limits or not a page."""
-        url = urljoin(base, href.strip())
+        url = safe_join(base, href)
+        if url is None:
+            return None
         scheme = urlsplit(url).scheme.lower()
         if scheme not in {"http", "https"} and not url.lower().startswith("whatsapp://"):
             return None
@@ -179,7 +180,8 @@ class PrakataSpider(scrapy.Spider):
         yield Page.from_response(response, kind="page")
         for href in response.xpath("//a/@href | //link[@rel='next' or @rel='amphtml']/@href"
                                    ).getall():
-            if channels_only and not channel_id(urljoin(response.url, href), self.channel_hosts):
+            joined = safe_join(response.url, href)
+            if joined is None or (channels_only and not channel_id(joined, self.channel_hosts)):
                 continue
             request = self.request_for(href, response.url)
             if request is not None:

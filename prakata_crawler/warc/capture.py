@@ -22,6 +22,7 @@ from scrapy.exceptions import NotConfigured
 
 from .. import __version__
 from ..items import FETCHED_AT_KEY
+from ..urls import safe_join
 from .index import entries, index_files, latest_captures
 from .writer import (
     WARC_1_1,
@@ -167,9 +168,10 @@ class WarcCaptureMiddleware:
             return
         outlinks = []
         if hasattr(response, "xpath"):
-            outlinks = [("outlink", response.urljoin(h))
-                        for h in dict.fromkeys(response.xpath("//a/@href").getall())
-                        if h.strip() and not h.startswith(("#", "javascript:", "mailto:"))]
+            links = (safe_join(response.url, h) for h in
+                     dict.fromkeys(response.xpath("//a/@href").getall())
+                     if h.strip() and not h.startswith(("#", "javascript:", "mailto:")))
+            outlinks = [("outlink", link) for link in links if link]
         record = metadata_record(self.files.builder, response.url, [*fields, *outlinks],
                                  {"WARC-Concurrent-To": resp_id})
         self.files.write(record)
