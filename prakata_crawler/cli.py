@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
     again = commands.add_parser("reextract", help="rebuild items from the WARC archive")
     again.add_argument("--out", default="archive", type=Path)
-    again.add_argument("--to", type=Path, help="default: <out>/items/reextract-<time>.jsonl")
+    again.add_argument("--to", type=Path, help="default: <out>/reextract/<time>.jsonl")
     again.set_defaults(run=run_reextract)
 
     schema = commands.add_parser("schema", help="print the items' JSON Schema")
@@ -148,13 +148,19 @@ def run_pack(args) -> int:
     if not warcs:
         print(f"prakata pack: no WARC files under {args.out}/warc", file=sys.stderr)
         return EXIT_USAGE
-    pages = []
+    pages, unreadable = [], 0
     for path in sorted((args.out / "items").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
-            item = json.loads(line)
+            try:
+                item = json.loads(line)
+            except ValueError:  # the last line of a killed run's file may be cut short
+                unreadable += 1
+                continue
             moment = datetime.fromisoformat(item["crawled_at"]).astimezone(timezone.utc)
             pages.append({"url": item["url"], "title": item.get("headline") or item.get("name"),
                           "ts": moment.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    if unreadable:
+        print(f"prakata pack: skipped {unreadable} unreadable item lines", file=sys.stderr)
     target = args.to or args.out / "prakata.wacz"
     try:
         pack(warcs, pages, target)
@@ -173,8 +179,11 @@ def run_reextract(args) -> int:
 
     from .reextract import reextract
 
+    if not list((args.out / "warc").glob("*.warc.gz")):
+        print(f"prakata reextract: no WARC files under {args.out / 'warc'}", file=sys.stderr)
+        return EXIT_USAGE
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    target = args.to or args.out / "items" / f"reextract-{stamp}.jsonl"
+    target = args.to or args.out / "reextract" / f"{stamp}.jsonl"
     count = reextract(args.out, target)
     print(f"{count} items from {args.out / 'warc'} -> {target}", file=sys.stderr)
     return EXIT_OK

@@ -1,5 +1,8 @@
 """Rebuild items from the archive, with no network: the same ``extract()`` over the
-archived responses, the same schema check and de-duplication as the live pipelines.
+archived responses, then the live checks (schema, one item per canonical URL per run).
+Pages a run left out only because of its bounds (``--since/--until``, ``--max-articles``, as
+its metadata records say) stay out. Revisit records are resolved to the payload they
+point at.
 
 This is how a better extractor is applied to years of archive.
 """
@@ -10,6 +13,7 @@ import gzip
 import json
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +22,44 @@ from warcio.archiveiterator import ArchiveIterator
 from .extract import extract
 from .items import validation_errors
 from .urls import WHATSAPP_HOSTS
+
+# What a live run decided from its own bounds, not from the page (metadata "reason").
+RUN_BOUNDS = ("over --max-articles", "outside --since/--until")
+
+
+@dataclass
+class _Run:
+    """One crawl run as its warcinfo describes it, and what re-extraction emitted for it."""
+
+    channel_hosts: set[str] = field(default_factory=lambda: set(WHATSAPP_HOSTS))
+    seen: set[str] = field(default_factory=set)
+
+    def admit(self, item: dict) -> bool:
+        """The live DedupPipeline: one item per canonical URL (channel ID) per run."""
+        key = item.get("canonical_url") or item.get("channel_id") or item["url"]
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+def _fields(text: str) -> dict[str, str]:
+    return {k.strip(): v.strip() for k, _, v in
+            (line.partition(":") for line in text.splitlines()) if k.strip()}
+
+
+def _bounded(paths: list[Path]) -> set[str]:
+    """IDs of the responses whose pages a run left out only because of its bounds."""
+    found = set()
+    for path in paths:
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "metadata":
+                    reason = _fields(record.content_stream().read().decode("utf-8", "replace")
+                                     ).get("reason", "")
+                    if reason in RUN_BOUNDS:
+                        found.add(record.rec_headers.get_header("WARC-Concurrent-To"))
+    return found
 
 
 def _decode_body(body: bytes, encoding: str | None) -> bytes:
@@ -33,45 +75,62 @@ def _decode_body(body: bytes, encoding: str | None) -> bytes:
     return body
 
 
+def _payload_at(path: Path, offset: int) -> bytes:
+    with open(path, "rb") as stream:
+        stream.seek(offset)
+        return next(iter(ArchiveIterator(stream))).raw_stream.read()
+
+
 def archived_items(warc_dir: Path) -> Iterator[dict]:
-    """Items extracted from every 200 response in ``warc_dir``, in capture order."""
-    seen: set[str] = set()
-    channel_hosts = set(WHATSAPP_HOSTS)
-    for path in sorted(warc_dir.glob("*.warc.gz")):
+    """Items extracted from every 200 capture in ``warc_dir``, in capture order."""
+    paths = sorted(warc_dir.glob("*.warc.gz"))
+    bounded = _bounded(paths)
+    originals: dict[str, tuple[Path, int]] = {}  # payload digest -> where its bytes are
+    runs: dict[str, _Run] = {}
+    run = _Run()
+    for path in paths:
         with open(path, "rb") as stream:
-            for record in ArchiveIterator(stream):
+            records = ArchiveIterator(stream)
+            for record in records:
                 if record.rec_type == "warcinfo":
-                    fields = record.content_stream().read().decode("utf-8", "replace")
-                    for line in fields.splitlines():
-                        name, _, value = line.partition(":")
-                        if name.strip() == "prakata-channel-hosts":
-                            channel_hosts.update(h for h in value.strip().split(",") if h)
+                    info = _fields(record.content_stream().read().decode("utf-8", "replace"))
+                    run = runs.setdefault(info.get("isPartOf", str(path)), _Run())
+                    run.channel_hosts.update(
+                        h for h in info.get("prakata-channel-hosts", "").split(",") if h)
                     continue
-                if record.rec_type != "response" or record.http_headers.get_statuscode() != "200":
+                if record.rec_type not in {"response", "revisit"} or \
+                        record.http_headers.get_statuscode() != "200":
+                    continue
+                digest = record.rec_headers.get_header("WARC-Payload-Digest")
+                if record.rec_type == "response":
+                    body = record.raw_stream.read()  # before the offset: that reads to the end
+                    originals[digest] = (path, records.get_record_offset())
+                elif digest in originals:
+                    body = _payload_at(*originals[digest])
+                else:
+                    continue  # a revisit whose original is not in this archive
+                if record.rec_headers.get_header("WARC-Record-ID") in bounded:
                     continue
                 headers = record.http_headers
-                body = _decode_body(record.raw_stream.read(),
-                                    headers.get_header("Content-Encoding"))
                 date = record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00")
-                item = extract(body, record.rec_headers.get_header("WARC-Target-URI"),
+                item = extract(_decode_body(body, headers.get_header("Content-Encoding")),
+                               record.rec_headers.get_header("WARC-Target-URI"),
                                fetched_at=datetime.fromisoformat(date),
-                               channel_hosts=channel_hosts,
+                               channel_hosts=run.channel_hosts,
                                content_type=headers.get_header("Content-Type"))
-                if item["type"] == "rejected" or validation_errors(item):
-                    continue
-                key = item.get("canonical_url") or item.get("channel_id")
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield item
+                if item["type"] != "rejected" and not validation_errors(item) and \
+                        run.admit(item):
+                    yield item
 
 
 def reextract(out: Path, target: Path) -> int:
     """Write the archive's items to ``target`` as JSON Lines; return how many."""
     count = 0
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "w", encoding="utf-8") as fh:
+    tmp = target.with_name(target.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
         for item in archived_items(out / "warc"):
             fh.write(json.dumps(item, ensure_ascii=False) + "\n")
             count += 1
+    tmp.replace(target)
     return count

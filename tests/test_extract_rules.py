@@ -219,3 +219,10 @@ def test_a_headline_may_mention_404():
     head = "<title>Polisi Amankan 404 Motor Curian - Prakata.com | Kata-kata Dalam Berita</title>"
     item = run(article(head=head))
     assert item["type"] == "article"
+
+
+def test_later_pages_of_a_multi_page_article_are_not_articles():
+    item = run(article(), URL + "?page=2")
+    assert item["type"] == "rejected" and "page 2 of a multi-page article" in item["reason"]
+    assert run(article(), URL + "?page=1")["type"] == "article"
+    assert run(article(), URL + "?page=all")["type"] == "article"

@@ -139,6 +139,8 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     evidence = _evidence(doc, node, url, published, credits, body)
     if not headline:
         raise NotAnArticle("no headline")
+    if later_page(url):
+        raise NotAnArticle(f"page {later_page(url)} of a multi-page article")
     if len(body.split()) < 25:
         raise NotAnArticle("no article body")
     if evidence < 2:
@@ -531,6 +533,16 @@ def _section(doc: Document, node: dict, headline, canonical) -> str | None:
     return (doc.meta_first("article:section")
             or text_value(node.get("articleSection"))
             or breadcrumb_section(doc, headline, canonical))
+
+
+PAGE_PARAM = re.compile(r"(?:^|&)(?:page|halaman|hal)=(\d+)(?:&|$)", re.I)
+
+
+def later_page(url: str) -> int | None:
+    """N when ``url`` is page N >= 2 of a multi-page article (``?page=2``, ``?halaman=3``):
+    page 1 is the article; later pages are archived but are not articles of their own."""
+    match = PAGE_PARAM.search(urlsplit(url).query)
+    return int(match.group(1)) if match and int(match.group(1)) >= 2 else None
 
 
 def _evidence(doc: Document, node: dict, url: str, published, credits, body: str) -> int:

@@ -85,6 +85,7 @@ class WarcCaptureMiddleware:
                             "Transfer-Encoding, with a Content-Length added where the server "
                             "sent none; the status reason phrase is the standard one."),
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            # extra hosts whose /channel/<ID> pages are WhatsApp channels (reextract reads it)
             "prakata-channel-hosts": ",".join(sorted(spider.channel_hosts)),
             "http-header-user-agent": settings.get("USER_AGENT"),
             "format": "WARC File Format 1.1",
