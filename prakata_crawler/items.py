@@ -8,6 +8,7 @@ is its published copy (a test keeps the two equal).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import types
 import typing
@@ -89,6 +90,22 @@ class Rejected:
 
 
 ITEM_CLASSES = (Article, WhatsAppChannel, Rejected)
+# Not content: where and when it was fetched, and WhatsApp's signed avatar URLs, which
+# change on every request.
+_NOT_CONTENT = {"url", "crawled_at", "image_url"}
+
+
+def item_key(item: dict) -> str:
+    """What identifies an item across runs: canonical URL, or channel ID."""
+    return item.get("canonical_url") or item.get("channel_id") or item["url"]
+
+
+def fingerprint(item: dict) -> str:
+    """A hash of the item's content, to tell a changed article from an unchanged one."""
+    ignored = _NOT_CONTENT if item["type"] == "whatsapp_channel" else {"url", "crawled_at"}
+    content = {k: v for k, v in item.items() if k not in ignored}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False)
+                          .encode("utf-8")).hexdigest()
 
 
 def _type_schema(tp) -> dict:

@@ -24,6 +24,7 @@ import mimetypes
 import os
 import queue
 import re
+import secrets
 import subprocess
 import sys
 import threading
@@ -295,11 +296,28 @@ class _Body:
     def gzipped(self) -> bytes:
         return gzip.compress(self.data, compresslevel=6, mtime=0)
 
+    @cached_property
+    def csrf_token(self) -> bytes | None:
+        """The page's Laravel CSRF token (``<meta name="csrf-token">``), if it has one."""
+        match = _CSRF_META.search(self.data)
+        return match.group(1) if match else None
+
+    def with_fresh_token(self) -> _Body:
+        """The page as the real site serves it to a new visitor: a new CSRF token (in the
+        meta tag and every form) on every request, so its bytes never repeat."""
+        fresh = secrets.token_urlsafe(40).replace("-", "a").replace("_", "b")[:40]
+        return _Body(self.data.replace(self.csrf_token, fresh.encode("ascii")))
+
+
+_CSRF_META = re.compile(rb'<meta\s+name="csrf-token"\s+content="([A-Za-z0-9]{40})"')
+
 
 class _Mirror:
     """State shared by both ports: routes, local origins and the body cache."""
 
-    def __init__(self, table: RouteTable, fixtures_dir: Path, origins: dict[str, str]) -> None:
+    def __init__(self, table: RouteTable, fixtures_dir: Path, origins: dict[str, str],
+                 volatile_tokens: bool = True) -> None:
+        self.volatile_tokens = volatile_tokens
         self.table = table
         self.fixtures_dir = fixtures_dir
         self.origins = origins
@@ -401,6 +419,8 @@ class _HostResource(resource.Resource):
         request.setHeader(b"content-type", content_type.encode("ascii"))
         if self.host == "site" and content_type.startswith("text/html"):
             _add_laravel_cookies(request)
+        if self.mirror.volatile_tokens and body.csrf_token:
+            body = body.with_fresh_token()
         payload = body.data
         if _is_text(content_type):
             request.setHeader(b"vary", b"Accept-Encoding")
@@ -482,6 +502,7 @@ def run(
     *,
     verbose: bool = False,
     stop_on_stdin_eof: bool = False,
+    volatile_tokens: bool = True,
 ) -> None:
     """Serve the mirror in this process until SIGTERM/SIGINT (blocks; runs the reactor).
 
@@ -510,7 +531,7 @@ def run(
     for name, port in (("site", site_port), ("channel", channel_port)):
         listening = reactor.listenTCP(port, sites[name], interface=host)
         origins[name] = _origin(host, listening.getHost().port)
-    mirror = _Mirror(table, root, origins)
+    mirror = _Mirror(table, root, origins, volatile_tokens)
     for name, site in sites.items():
         site.resource = _HostResource(mirror, name)
     if ready is not None:
@@ -545,6 +566,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--site-port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--channel-port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--verbose", action="store_true", help="access log on stderr")
+    parser.add_argument("--stable-tokens", action="store_true",
+                        help="serve each page's CSRF token unchanged (default: a fresh token "
+                             "per request, as the real site does)")
     parser.add_argument("--stop-on-stdin-eof", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
@@ -556,6 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _announce,
             verbose=args.verbose,
             stop_on_stdin_eof=args.stop_on_stdin_eof,
+            volatile_tokens=not args.stable_tokens,
         )
     except (ValueError, CannotListenError) as exc:
         print(f"prakata mirror: error: {exc}", file=sys.stderr)
@@ -594,6 +619,7 @@ def start_mirror_process(
     channel_port: int = 0,
     *,
     verbose: bool = False,
+    stable_tokens: bool = False,
     stderr: int | IO[Any] | None = None,
     timeout: float = 30.0,
 ) -> MirrorProcess:
@@ -620,6 +646,8 @@ def start_mirror_process(
     ]
     if verbose:
         command.append("--verbose")
+    if stable_tokens:
+        command.append("--stable-tokens")
     # The child must import this package even when it is not installed in the venv.
     package_parent = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ)

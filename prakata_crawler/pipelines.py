@@ -8,11 +8,14 @@ a broken page, a schema violation): nothing is lost silently.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
+from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from .extract import extract
-from .items import Page, validation_errors
+from .items import Page, fingerprint, item_key, validation_errors
+from .state import StateStore
 
 SKIPPED = "skipped"
 REJECTED = "rejected"
@@ -79,7 +82,7 @@ class DedupPipeline:
         self.seen: set[str] = set()
 
     def process_item(self, item):
-        key = item.get("canonical_url") or item.get("channel_id") or item["url"]
+        key = item_key(item)
         if key in self.seen:
             raise Dropped(f"duplicate of {key}", SKIPPED, item["url"])
         self.seen.add(key)
@@ -99,6 +102,26 @@ class DateRangePipeline(_CrawlerPipeline):
         if (since and moment < since) or (until and moment > until):
             raise Dropped("outside --since/--until", SKIPPED, item["url"])
         return item
+
+
+class UnchangedPipeline(_CrawlerPipeline):
+    """An item whose content equals the version already in the archive's items is not
+    emitted again; the state store learns of an item only once it has been exported."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.run_id = crawler.settings.get("PRAKATA_RUN_ID")
+        self.store = StateStore(Path(crawler.settings.get("PRAKATA_OUT")) / "state.sqlite")
+        crawler.signals.connect(self.item_scraped, signals.item_scraped)
+        crawler.signals.connect(self.store.close, signals.spider_closed)
+
+    def process_item(self, item):
+        if self.store.fingerprint(item_key(item)) == fingerprint(item):
+            raise Dropped("unchanged since the last crawl", SKIPPED, item["url"])
+        return item
+
+    def item_scraped(self, item, response, spider):
+        self.store.emitted(item_key(item), fingerprint(item), self.run_id, item["crawled_at"])
 
 
 class MaxArticlesPipeline(_CrawlerPipeline):

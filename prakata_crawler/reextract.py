@@ -20,7 +20,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from .extract import extract
-from .items import validation_errors
+from .items import fingerprint, item_key, validation_errors
 from .urls import WHATSAPP_HOSTS
 
 # What a live run decided from its own bounds, not from the page (metadata "reason").
@@ -34,12 +34,16 @@ class _Run:
     channel_hosts: set[str] = field(default_factory=lambda: set(WHATSAPP_HOSTS))
     seen: set[str] = field(default_factory=set)
 
-    def admit(self, item: dict) -> bool:
-        """The live DedupPipeline: one item per canonical URL (channel ID) per run."""
-        key = item.get("canonical_url") or item.get("channel_id") or item["url"]
+    def admit(self, item: dict, emitted: dict[str, str]) -> bool:
+        """The live DedupPipeline (one item per key per run), then UnchangedPipeline
+        against what earlier runs emitted."""
+        key = item_key(item)
         if key in self.seen:
             return False
         self.seen.add(key)
+        if emitted.get(key) == fingerprint(item):
+            return False
+        emitted[key] = fingerprint(item)
         return True
 
 
@@ -88,6 +92,7 @@ def archived_items(warc_dir: Path) -> Iterator[dict]:
     originals: dict[str, tuple[Path, int]] = {}  # payload digest -> where its bytes are
     runs: dict[str, _Run] = {}
     run = _Run()
+    emitted: dict[str, str] = {}  # key -> fingerprint of the last version emitted
     for path in paths:
         with open(path, "rb") as stream:
             records = ArchiveIterator(stream)
@@ -119,7 +124,7 @@ def archived_items(warc_dir: Path) -> Iterator[dict]:
                                channel_hosts=run.channel_hosts,
                                content_type=headers.get_header("Content-Type"))
                 if item["type"] != "rejected" and not validation_errors(item) and \
-                        run.admit(item):
+                        run.admit(item, emitted):
                     yield item
 
 
