@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -17,6 +18,7 @@ EXIT_OK, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_ERROR_RATE, EXIT_CRASH = 0, 2, 3, 4,
 EXIT_INVALID = 6  # prakata verify found a problem
 EXIT_CODES = {"ok": EXIT_OK, "unreachable": EXIT_UNREACHABLE, "error_rate": EXIT_ERROR_RATE}
 # A local mirror needs no politeness: crawl it as fast as the machine allows.
+MIRROR_PORTS = (18080, 18081)
 MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
                    "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
 
@@ -112,9 +114,12 @@ def run_verify(args) -> int:
         print(f"repaired {name}", file=sys.stderr)
     for problem in report.problems:
         print(f"PROBLEM {problem}", file=sys.stderr)
+    if not report.files:
+        print(f"prakata verify: no WARC files under {args.out / 'warc'}", file=sys.stderr)
+        return EXIT_INVALID
     print(f"{report.files} WARC files, {report.records} records, "
           f"{len(report.problems)} problems", file=sys.stderr)
-    return EXIT_OK if not report.problems and report.files else EXIT_INVALID
+    return EXIT_OK if not report.problems else EXIT_INVALID
 
 
 def run_replay(args) -> int:
@@ -125,17 +130,15 @@ def run_replay(args) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     try:
-        process = replay.start(args.out, args.port)
+        binary = replay.wayback_binary()
     except FileNotFoundError as exc:
         print(f"prakata replay: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(f"replaying {args.out}: open http://127.0.0.1:{args.port}/{replay.COLLECTION}/*/"
           f"<url> (Ctrl-C stops)", file=sys.stderr, flush=True)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        return EXIT_OK
+    # become pywb, so a signal to this process reaches it and nothing is left behind
+    os.chdir(replay.write_config(args.out))
+    os.execv(binary, [str(binary), "-b", "127.0.0.1", "-p", str(args.port)])
 
 
 def run_pack(args) -> int:
@@ -190,14 +193,21 @@ def run_reextract(args) -> int:
 
 
 def run_crawl(args) -> int:
-    from .extract.dates import parse_date
-    from .spiders.prakata import FAR_FUTURE
+    from .spiders.prakata import parse_bound
 
+    bounds = {}
     for name in ("since", "until"):
         value = getattr(args, name)
-        if value and parse_date(value, now=FAR_FUTURE) is None:
+        bounds[name] = parse_bound(value, end_of_day=name == "until") if value else None
+        if value and bounds[name] is None:
             print(f"prakata crawl: --{name}: not a date: {value!r}", file=sys.stderr)
             return EXIT_USAGE
+    if bounds["since"] and bounds["until"] and bounds["since"] > bounds["until"]:
+        print("prakata crawl: --since is after --until", file=sys.stderr)
+        return EXIT_USAGE
+    if args.urls and not Path(args.urls).is_file():
+        print(f"prakata crawl: --urls: no such file: {args.urls}", file=sys.stderr)
+        return EXIT_USAGE
     overrides: dict[str, str] = {}
     for item in args.set:
         name, sep, value = item.partition("=")
@@ -210,7 +220,13 @@ def run_crawl(args) -> int:
         if args.mirror:
             from .mirror import DEFAULT_FIXTURES_DIR, start_mirror_process
 
-            process = stack.enter_context(start_mirror_process(DEFAULT_FIXTURES_DIR))
+            try:  # fixed ports when free: repeated mirror crawls then archive the same URLs
+                process = start_mirror_process(
+                    DEFAULT_FIXTURES_DIR, site_port=MIRROR_PORTS[0],
+                    channel_port=MIRROR_PORTS[1], stderr=subprocess.DEVNULL)
+            except RuntimeError:
+                process = start_mirror_process(DEFAULT_FIXTURES_DIR)
+            stack.enter_context(process)
             site = process.site
             channel_hosts = [process.channel.split("://", 1)[1]]
             overrides = {**MIRROR_SETTINGS, **overrides}

@@ -46,6 +46,8 @@ class RunReport:
         self.out = Path(settings.get("PRAKATA_OUT"))
         self.run_id = settings.get("PRAKATA_RUN_ID")
         self.max_error_rate = settings.getfloat("PRAKATA_MAX_ERROR_RATE")
+        feeds = list(settings.getdict("FEEDS"))  # ours, or what -o/-O asked for
+        self.items_file = feeds[0].removeprefix("file://") if feeds else None
         self.started = time.monotonic()
         self.started_at = datetime.now(timezone.utc)
         self.statuses: Counter = Counter()
@@ -127,7 +129,7 @@ class RunReport:
             "error_rate": round(error_rate, 4),
             "coverage": {f: round(self.filled[f] / articles, 3) if articles else None
                          for f in COVERAGE_FIELDS},
-            "items_file": str(self.out / "items" / f"{self.run_id}.jsonl"),
+            "items_file": self.items_file,
         }
         path = self.out / "runs" / f"{self.run_id}.json"
         path.parent.mkdir(parents=True, exist_ok=True)

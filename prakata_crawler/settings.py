@@ -8,8 +8,9 @@ BOT_NAME = "prakata_crawler"
 SPIDER_MODULES = ["prakata_crawler.spiders"]
 NEWSPIDER_MODULE = "prakata_crawler.spiders"
 
-PRAKATA_CONTACT = "https://github.com/prakata-crawler/prakata-crawler"
-USER_AGENT = f"prakata-crawler/0.1 (news archiver; +{PRAKATA_CONTACT})"
+# Operators: say who runs the crawl, e.g. -s PRAKATA_CONTACT=mailto:arsip@example.org; the
+# spider builds USER_AGENT from it unless USER_AGENT itself is set.
+PRAKATA_CONTACT = ""
 ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 8

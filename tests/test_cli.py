@@ -57,6 +57,10 @@ def test_bad_setting_or_date_is_a_usage_error(tmp_path):
     assert prakata("crawl", "--out", str(tmp_path), "-s", "NOEQUALS").returncode == 2
     proc = prakata("crawl", "--out", str(tmp_path), "--since", "kapan-kapan")
     assert proc.returncode == 2 and "--since" in proc.stderr
+    proc = prakata("crawl", "--out", str(tmp_path), "--since", "2025-12-01", "--until", "2025-11-01")
+    assert proc.returncode == 2 and "after --until" in proc.stderr
+    proc = prakata("crawl", "--out", str(tmp_path), "--urls", str(tmp_path / "missing.txt"))
+    assert proc.returncode == 2 and "no such file" in proc.stderr
 
 
 def test_max_articles_bounds_the_run(mirror, tmp_path):

@@ -29,6 +29,10 @@ NOW = datetime(2025, 12, 2, 9, 0, tzinfo=WIB)
         ("20 Nov 2025 10:15 WITA", "2025-11-20T09:15:00+07:00"),
         ("12/01/25", "2025-01-12T00:00:00+07:00"),  # two-digit year, day first
         ("kemarin", "2025-12-01T09:00:00+07:00"),  # dateparser fallback, Indonesian
+        ("1 Desember 2025 pukul 10.15 WIB", "2025-12-01T10:15:00+07:00"),
+        ("10:15 WIB, 1 Desember 2025", "2025-12-01T10:15:00+07:00"),  # time before date
+        ("Nov 27, 2025 2:30 PM", "2025-11-27T14:30:00+07:00"),
+        ("27/11/2025 12:05 AM", "2025-11-27T00:05:00+07:00"),
     ],
 )
 def test_printed_forms(text, expected):

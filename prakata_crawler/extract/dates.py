@@ -29,8 +29,13 @@ MONTHS = {
     "desember": 12, "des": 12, "dec": 12, "december": 12,
 }
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_TIME = r"(?:\D{0,6}?(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?)?"
+_TIME = (r"(?:[\s,|–—-]{0,4}(?:(?:pukul|pkl\.?|jam|at)\s*)?(?P<H>\d{1,2})[:.](?P<M>\d{2})"
+         r"(?:[:.](?P<S>\d{2}))?(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?)?")
 _ZONE = r"(?:\s*(?P<Z>WIB|WITA|WIT)\b)?"
+# A time printed apart from its date ("10:15 WIB, 1 Desember 2025").
+LONE_TIME = re.compile(r"(?<![\d/.:])(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::(?P<S>\d{2}))?"
+                       r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?(?:\s*(?P<Z>WIB|WITA|WIT)\b)?"
+                       r"(?![\d/.])")
 
 ISO_RE = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
@@ -96,6 +101,27 @@ def _parse_iso(match: re.Match) -> datetime | None:
     return _build(match["y"], int(match["m"]), match["d"], match["H"], match["M"], match["S"], off)
 
 
+def _hour(match: re.Match) -> str | None:
+    """The 24-hour hour of a matched time, honouring AM/PM."""
+    hour = match["H"]
+    ampm = (match.groupdict().get("ampm") or "").lower().replace(".", "")
+    if hour is None or not ampm:
+        return hour
+    value = int(hour) % 12 + (12 if ampm == "pm" else 0)
+    return str(value)
+
+
+def _with_time(text: str, match: re.Match, y: str, m: int, d: str) -> datetime | None:
+    hour, minute, second, zone = _hour(match), match["M"], match["S"], match["Z"]
+    if hour is None:  # the time may stand apart from the date
+        rest = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+        alone = LONE_TIME.search(rest)
+        if alone:
+            hour, minute, second = _hour(alone), alone["M"], alone["S"]
+            zone = zone or alone["Z"]
+    return _build(y, m, d, hour, minute, second, zone)
+
+
 def fast_parse(text: str, now: datetime | None = None) -> datetime | None:
     """The regex fast path; None when no known form is found in ``text``."""
     match = ISO_RE.search(text)
@@ -104,13 +130,10 @@ def fast_parse(text: str, now: datetime | None = None) -> datetime | None:
     for regex in (DAY_MONTH_RE, MONTH_DAY_RE):
         match = regex.search(text)
         if match:
-            month = MONTHS[match["mon"].lower()]
-            return _build(match["y"], month, match["d"], match["H"], match["M"], match["S"],
-                          match["Z"])
+            return _with_time(text, match, match["y"], MONTHS[match["mon"].lower()], match["d"])
     match = DMY_RE.search(text)
     if match and 1 <= int(match["m"]) <= 12:
-        return _build(match["y"], int(match["m"]), match["d"], match["H"], match["M"], match["S"],
-                      match["Z"])
+        return _with_time(text, match, match["y"], int(match["m"]), match["d"])
     match = RELATIVE_RE.search(text)
     if match:
         count = 1 if match["n"].lower() == "se" else int(match["n"])

@@ -18,8 +18,10 @@ import scrapy
 from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.sitemap import Sitemap
 
+from .. import __version__
 from ..extract.dates import WIB, parse_date
 from ..items import Page
 from ..urls import canonicalize, channel_id, rebase, safe_join, same_site
@@ -55,6 +57,10 @@ class PrakataSpider(scrapy.Spider):
         """Give the run an id and, unless ``-o``/``-O`` chose a feed, write its items to
         ``<PRAKATA_OUT>/items/<run-id>.jsonl``."""
         super().update_settings(settings)
+        if settings.getpriority("USER_AGENT") <= SETTINGS_PRIORITIES["project"]:
+            contact = settings.get("PRAKATA_CONTACT")
+            settings.set("USER_AGENT", f"prakata-crawler/{__version__} (news archiver"
+                         + (f"; +{contact})" if contact else ")"), priority="spider")
         run_id = settings.get("PRAKATA_RUN_ID") or new_run_id()
         settings.set("PRAKATA_RUN_ID", run_id, priority="spider")
         if not settings.getdict("FEEDS"):
@@ -227,12 +233,19 @@ def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + secrets.token_hex(3)
 
 
+def parse_bound(value: str, end_of_day: bool = False) -> datetime | None:
+    """A ``--since``/``--until`` value: an absolute date (future ones too) or a relative
+    one ("3 hari lalu", "kemarin") resolved against now."""
+    moment = parse_date(value, now=datetime.now(WIB)) or parse_date(value, now=FAR_FUTURE)
+    if moment and end_of_day and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        moment = moment.replace(hour=23, minute=59, second=59)
+    return moment
+
+
 def _bound(value: str | None, name: str, end_of_day: bool = False) -> datetime | None:
     if not value:
         return None
-    moment = parse_date(value, now=FAR_FUTURE)
+    moment = parse_bound(value, end_of_day)
     if moment is None:
         raise ValueError(f"--{name}: not a date: {value!r}")
-    if end_of_day and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        moment = moment.replace(hour=23, minute=59, second=59)
     return moment

@@ -78,7 +78,8 @@ class WarcCaptureMiddleware:
         info = {
             "software": f"prakata-crawler/{__version__} (Scrapy, warcio)",
             "hostname": socket.gethostname(),
-            "operator": settings.get("PRAKATA_OPERATOR") or settings.get("PRAKATA_CONTACT"),
+            "operator": (settings.get("PRAKATA_OPERATOR") or settings.get("PRAKATA_CONTACT")
+                         or "not given (set PRAKATA_OPERATOR)"),
             "isPartOf": f"prakata-{self.run_id}",
             "description": (f"crawl of {spider.site}. Headers as Scrapy received them (names "
                             "in canonical case); chunked bodies are stored de-chunked without "

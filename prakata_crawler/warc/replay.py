@@ -43,7 +43,8 @@ def write_config(out: Path) -> Path:
 
 
 def start(out: Path, port: int, **popen) -> subprocess.Popen:
-    """Start pywb's ``wayback`` for the archive under ``out`` on 127.0.0.1:``port``."""
+    """Start pywb's ``wayback`` for the archive under ``out`` on 127.0.0.1:``port`` (tests
+    and scripts; ``prakata replay`` execs it instead)."""
     work = write_config(out)
     return subprocess.Popen([str(wayback_binary()), "-b", "127.0.0.1", "-p", str(port)],
                             cwd=work, **popen)
