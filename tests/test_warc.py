@@ -24,6 +24,18 @@ def records(out: Path):
                 yield path.name, record, body
 
 
+def reextracted(out: Path, target: Path) -> list[dict]:
+    proc = prakata("reextract", "--out", str(out), "--to", str(target))
+    assert proc.returncode == 0, proc.stderr
+    return [json.loads(line) for line in target.read_text().splitlines()]
+
+
+def without_clock(items: list[dict]) -> list[str]:
+    """Items comparable across live and re-extracted runs (all but ``crawled_at``)."""
+    return sorted(json.dumps({k: v for k, v in i.items() if k != "crawled_at"}, sort_keys=True)
+                  for i in items)
+
+
 def prakata(*args):
     return subprocess.run([sys.executable, "-m", "prakata_crawler.cli", *args],
                           capture_output=True, text=True, timeout=300)
@@ -127,16 +139,8 @@ def test_index_covers_every_response(archive):
 
 def test_reextract_equals_the_live_items(archive, mirror_crawl, tmp_path):
     out, _ = archive
-    target = tmp_path / "again.jsonl"
-    proc = prakata("reextract", "--out", str(out), "--to", str(target))
-    assert proc.returncode == 0, proc.stderr
-    again = [json.loads(line) for line in target.read_text().splitlines()]
-
-    def key(items):
-        return sorted(json.dumps({k: v for k, v in i.items() if k != "crawled_at"},
-                                 sort_keys=True) for i in items)
-
-    assert key(again) == key(mirror_crawl.items)
+    again = reextracted(out, tmp_path / "again.jsonl")
+    assert without_clock(again) == without_clock(mirror_crawl.items)
 
 
 def test_files_rotate_and_each_starts_with_warcinfo(mirror, tmp_path):
@@ -315,17 +319,9 @@ def test_reextract_follows_revisits_and_run_bounds(mirror, tmp_path):
     bounded = run_crawl(mirror, tmp_path, "--max-articles", "3", "--since", "2025-11-20")
     again = run_crawl(mirror, tmp_path)  # mostly revisits now
     assert bounded.proc.returncode == again.proc.returncode == 0
-    target = tmp_path / "again.jsonl"
-    proc = prakata("reextract", "--out", str(tmp_path), "--to", str(target))
-    assert proc.returncode == 0, proc.stderr
-    rebuilt = [json.loads(line) for line in target.read_text().splitlines()]
-
-    def key(items):
-        return sorted(json.dumps({k: v for k, v in i.items() if k != "crawled_at"},
-                                 sort_keys=True) for i in items)
-
+    rebuilt = reextracted(tmp_path, tmp_path / "again.jsonl")
     assert len(bounded.items) < len(again.items)  # the second read both runs' item files
-    assert key(rebuilt) == key(again.items)
+    assert without_clock(rebuilt) == without_clock(again.items)
     assert not list((tmp_path / "items").glob("reextract*"))
 
 
