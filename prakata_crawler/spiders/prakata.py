@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES
@@ -75,6 +76,7 @@ class PrakataSpider(scrapy.Spider):
         if isinstance(hosts, str):
             hosts = hosts.split(",")
         spider.channel_hosts = frozenset(h.strip().lower() for h in hosts if h.strip())
+        crawler.signals.connect(spider.robots_parsed, signals.robots_parsed)
         return spider
 
     async def start(self):
@@ -88,8 +90,9 @@ class PrakataSpider(scrapy.Spider):
                     if request is not None:
                         yield request
             return
-        yield scrapy.Request(f"{self.site}/robots.txt", self.parse_robots,
-                             errback=self.on_probe_error, priority=30)
+        if not self.crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            yield scrapy.Request(f"{self.site}/robots.txt", self.parse_robots,
+                                 errback=self.on_probe_error, priority=30)
         yield scrapy.Request(f"{self.site}/sitemap.xml", self.parse_xml,
                              errback=self.on_probe_error, priority=20)
         for path in FEED_PATHS:
@@ -126,12 +129,24 @@ class PrakataSpider(scrapy.Spider):
         return scrapy.Request(url, self.parse_page, errback=self.on_error, priority=priority)
 
     def parse_robots(self, response: Response):
+        """robots.txt fetched by the spider itself (only when robots.txt is not obeyed)."""
         for line in response.text.splitlines() if isinstance(response, TextResponse) else []:
             key, _, value = line.partition(":")
             if key.strip().lower() == "sitemap" and value.strip():
                 request = self.request_for(value.strip(), response.url, priority=20)
                 if request is not None:
                     yield request
+
+    def robots_parsed(self, robotparser, request):
+        """Sitemaps from the robots.txt Scrapy's RobotsTxtMiddleware already fetched, so the
+        site is not asked for it twice (Protego, Scrapy's default parser, lists them)."""
+        if self.url_list or not same_site(request.url, self.site):
+            return  # a URL-list run fetches its list and nothing else
+        protego = getattr(robotparser, "rp", None)
+        for sitemap in getattr(protego, "sitemaps", ()) or ():
+            follow = self.request_for(sitemap, self.site + "/", priority=20)
+            if follow is not None:
+                self.crawler.engine.crawl(follow)
 
     def parse_xml(self, response: Response):
         """A sitemap (index, urlset, news) or an RSS/Atom feed; anything else is ignored."""
