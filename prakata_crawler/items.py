@@ -52,6 +52,11 @@ class Article:
     word_count: int
     content_sha256: str = field(metadata={"pattern": r"^[0-9a-f]{64}$"})
     crawled_at: str = field(metadata={"pattern": ANY_ISO_DATETIME})
+    version: int = field(default=1, metadata={
+        "minimum": 1, "description": "1, or one more than the archived version it replaces"})
+    previous_sha256: str | None = field(default=None, metadata={
+        "pattern": r"^[0-9a-f]{64}$",
+        "description": "fingerprint of the version this one replaces (items.fingerprint)"})
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -71,6 +76,11 @@ class WhatsAppChannel:
     image_url: str | None
     verified: bool
     crawled_at: str = field(metadata={"pattern": ANY_ISO_DATETIME})
+    version: int = field(default=1, metadata={
+        "minimum": 1, "description": "1, or one more than the archived version it replaces"})
+    previous_sha256: str | None = field(default=None, metadata={
+        "pattern": r"^[0-9a-f]{64}$",
+        "description": "fingerprint of the version this one replaces (items.fingerprint)"})
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -90,9 +100,9 @@ class Rejected:
 
 
 ITEM_CLASSES = (Article, WhatsAppChannel, Rejected)
-# Not content: where and when it was fetched, and WhatsApp's signed avatar URLs, which
-# change on every request.
-_NOT_CONTENT = {"url", "crawled_at", "image_url"}
+# Not content: where and when it was fetched, its version bookkeeping, and WhatsApp's signed
+# avatar URLs, which change on every request.
+_NOT_CONTENT = {"url", "crawled_at", "version", "previous_sha256"}
 
 
 def item_key(item: dict) -> str:
@@ -102,7 +112,7 @@ def item_key(item: dict) -> str:
 
 def fingerprint(item: dict) -> str:
     """A hash of the item's content, to tell a changed article from an unchanged one."""
-    ignored = _NOT_CONTENT if item["type"] == "whatsapp_channel" else {"url", "crawled_at"}
+    ignored = _NOT_CONTENT | ({"image_url"} if item["type"] == "whatsapp_channel" else set())
     content = {k: v for k, v in item.items() if k not in ignored}
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False)
                           .encode("utf-8")).hexdigest()
@@ -130,10 +140,7 @@ def _class_schema(cls) -> dict:
     hints = typing.get_type_hints(cls)
     properties = {}
     for f in dataclasses.fields(cls):
-        prop = _type_schema(hints[f.name])
-        if "pattern" in f.metadata:
-            prop["pattern"] = f.metadata["pattern"]
-        properties[f.name] = prop
+        properties[f.name] = {**_type_schema(hints[f.name]), **f.metadata}
     return {"type": "object", "title": cls.__name__, "description": cls.__doc__,
             "required": list(properties), "additionalProperties": False,
             "properties": properties}

@@ -104,9 +104,10 @@ class DateRangePipeline(_CrawlerPipeline):
         return item
 
 
-class UnchangedPipeline(_CrawlerPipeline):
-    """An item whose content equals the version already in the archive's items is not
-    emitted again; the state store learns of an item only once it has been exported."""
+class VersionPipeline(_CrawlerPipeline):
+    """An item whose content equals the last version in the archive's items is not emitted
+    again; a changed one is emitted as the next ``version`` with the fingerprint of the one
+    it replaces. The state store learns of an item only once it has been exported."""
 
     def __init__(self, crawler):
         super().__init__(crawler)
@@ -116,12 +117,20 @@ class UnchangedPipeline(_CrawlerPipeline):
         crawler.signals.connect(self.store.close, signals.spider_closed)
 
     def process_item(self, item):
-        if self.store.fingerprint(item_key(item)) == fingerprint(item):
-            raise Dropped("unchanged since the last crawl", SKIPPED, item["url"])
-        return item
+        return next_version(item, self.store.last_version(item_key(item)))
 
     def item_scraped(self, item, response, spider):
-        self.store.emitted(item_key(item), fingerprint(item), self.run_id, item["crawled_at"])
+        self.store.emitted(item_key(item), fingerprint(item), item["version"], self.run_id,
+                           item["crawled_at"])
+
+
+def next_version(item: dict, last: tuple[str, int] | None) -> dict:
+    """``item`` as the version after ``last`` (fingerprint, version); Dropped if unchanged."""
+    if last is None:
+        return item
+    if last[0] == fingerprint(item):
+        raise Dropped("unchanged since the last crawl", SKIPPED, item["url"])
+    return {**item, "version": last[1] + 1, "previous_sha256": last[0]}
 
 
 class MaxArticlesPipeline(_CrawlerPipeline):

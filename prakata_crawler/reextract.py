@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from scrapy.exceptions import DropItem
 from warcio.archiveiterator import ArchiveIterator
 
 from .extract import extract
 from .items import fingerprint, item_key, validation_errors
+from .pipelines import next_version
 from .urls import WHATSAPP_HOSTS
 
 # What a live run decided from its own bounds, not from the page (metadata "reason").
@@ -34,17 +36,19 @@ class _Run:
     channel_hosts: set[str] = field(default_factory=lambda: set(WHATSAPP_HOSTS))
     seen: set[str] = field(default_factory=set)
 
-    def admit(self, item: dict, emitted: dict[str, str]) -> bool:
-        """The live DedupPipeline (one item per key per run), then UnchangedPipeline
-        against what earlier runs emitted."""
+    def admit(self, item: dict, emitted: dict[str, tuple[str, int]]) -> dict | None:
+        """The live DedupPipeline (one item per key per run), then VersionPipeline against
+        what earlier runs emitted: the item as emitted, or None."""
         key = item_key(item)
         if key in self.seen:
-            return False
+            return None
         self.seen.add(key)
-        if emitted.get(key) == fingerprint(item):
-            return False
-        emitted[key] = fingerprint(item)
-        return True
+        try:
+            item = next_version(item, emitted.get(key))
+        except DropItem:
+            return None
+        emitted[key] = (fingerprint(item), item["version"])
+        return item
 
 
 def _fields(text: str) -> dict[str, str]:
@@ -92,7 +96,7 @@ def archived_items(warc_dir: Path) -> Iterator[dict]:
     originals: dict[str, tuple[Path, int]] = {}  # payload digest -> where its bytes are
     runs: dict[str, _Run] = {}
     run = _Run()
-    emitted: dict[str, str] = {}  # key -> fingerprint of the last version emitted
+    emitted: dict[str, tuple[str, int]] = {}  # key -> last version's (fingerprint, number)
     for path in paths:
         with open(path, "rb") as stream:
             records = ArchiveIterator(stream)
@@ -123,9 +127,10 @@ def archived_items(warc_dir: Path) -> Iterator[dict]:
                                fetched_at=datetime.fromisoformat(date),
                                channel_hosts=run.channel_hosts,
                                content_type=headers.get_header("Content-Type"))
-                if item["type"] != "rejected" and not validation_errors(item) and \
-                        run.admit(item, emitted):
-                    yield item
+                if item["type"] != "rejected" and not validation_errors(item):
+                    item = run.admit(item, emitted)
+                    if item is not None:
+                        yield item
 
 
 def reextract(out: Path, target: Path) -> int:

@@ -38,7 +38,7 @@ ITEM_PIPELINES = {
     "prakata_crawler.pipelines.ValidatePipeline": 200,
     "prakata_crawler.pipelines.DedupPipeline": 300,
     "prakata_crawler.pipelines.DateRangePipeline": 400,
-    "prakata_crawler.pipelines.UnchangedPipeline": 450,
+    "prakata_crawler.pipelines.VersionPipeline": 450,
     "prakata_crawler.pipelines.MaxArticlesPipeline": 500,
 }
 EXTENSIONS = {

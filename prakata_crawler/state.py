@@ -15,6 +15,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
     key TEXT PRIMARY KEY,          -- canonical URL of an article, channel ID of a channel
     fingerprint TEXT NOT NULL,     -- items.fingerprint() of the last emitted version
+    version INTEGER NOT NULL,      -- its version number
     run_id TEXT NOT NULL,          -- the run that emitted it
     emitted_at TEXT NOT NULL
 )
@@ -29,16 +30,19 @@ class StateStore:
         self.db.execute(SCHEMA)
         self.db.commit()
 
-    def fingerprint(self, key: str) -> str | None:
-        row = self.db.execute("SELECT fingerprint FROM items WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+    def last_version(self, key: str) -> tuple[str, int] | None:
+        """``(fingerprint, version)`` of the last emitted version of an item."""
+        return self.db.execute("SELECT fingerprint, version FROM items WHERE key = ?",
+                               (key,)).fetchone()
 
-    def emitted(self, key: str, fingerprint: str, run_id: str, when: str) -> None:
+    def emitted(self, key: str, fingerprint: str, version: int, run_id: str,
+                when: str) -> None:
         """Record an item once it is written out (so a kill before that loses nothing)."""
         self.db.execute(
-            "INSERT INTO items VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
-            "fingerprint = excluded.fingerprint, run_id = excluded.run_id, "
-            "emitted_at = excluded.emitted_at", (key, fingerprint, run_id, when))
+            "INSERT INTO items VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+            "fingerprint = excluded.fingerprint, version = excluded.version, "
+            "run_id = excluded.run_id, emitted_at = excluded.emitted_at",
+            (key, fingerprint, version, run_id, when))
         self.db.commit()
 
     def close(self) -> None:

@@ -1,0 +1,99 @@
+"""A scheduled re-crawl of a site that changed: new, edited and deleted articles."""
+
+import json
+import shutil
+import socket
+
+import pytest
+from conftest import MirrorOrigins, run_crawl
+
+from prakata_crawler.items import fingerprint, validation_errors
+from prakata_crawler.mirror import DEFAULT_FIXTURES_DIR, start_mirror_process
+
+SEED = "/2025/12/hut-ke-54-korpri-wali-kota-tangerang-tekankan-pelayanan-nyata-dan-kolaborasi-untuk-warga.html"
+DELETED = "/2025/12/harga-cabai-rawit-di-pasar-anyar-tembus-rp80-ribu-per-kilogram.html"
+NEW = "/2025/12/pemkot-tangerang-resmikan-taman-baru-di-cipondoh.html"
+
+
+def free_ports(n):
+    socks = [socket.socket() for _ in range(n)]
+    for sock in socks:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in socks]
+    for sock in socks:
+        sock.close()
+    return ports
+
+
+def change_site(fixtures):
+    """Edit the seed article, delete one article, publish a new one linked from home."""
+    seed = fixtures / "site" / SEED.lstrip("/")
+    seed.write_text(seed.read_text(encoding="utf-8").replace(
+        "Semangat melayani bukan sekadar slogan.", "Semangat melayani bukan sekadar semboyan."),
+        encoding="utf-8")
+    routes = json.loads((fixtures / "routes.json").read_text())
+    routes["routes"] = [r for r in routes["routes"] if r["path"] != DELETED]
+    page = (fixtures / "site" / SEED.lstrip("/")).read_text(encoding="utf-8")
+    new_page = page.replace("HUT Ke-54 KORPRI, Wali Kota Tangerang Tekankan Pelayanan Nyata dan "
+                            "Kolaborasi untuk Warga", "Pemkot Tangerang Resmikan Taman Baru di "
+                            "Cipondoh").replace(SEED, NEW)
+    (fixtures / "site" / NEW.lstrip("/")).write_text(new_page, encoding="utf-8")
+    routes["routes"].append({"host": "site", "path": NEW, "file": "site" + NEW})
+    (fixtures / "routes.json").write_text(json.dumps(routes))
+    home = fixtures / "site" / "index.html"
+    text = home.read_text(encoding="utf-8")
+    home.write_text(text.replace("</main>", f'<a href="https://www.prakata.com{NEW}">Taman</a>'
+                                 "</main>", 1), encoding="utf-8")
+
+
+@pytest.fixture
+def two_runs(tmp_path):
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(DEFAULT_FIXTURES_DIR, fixtures)
+    site_port, channel_port = free_ports(2)
+    out = tmp_path / "archive"
+    runs = []
+    for step in range(2):
+        if step:
+            change_site(fixtures)
+        with start_mirror_process(fixtures, site_port=site_port,
+                                  channel_port=channel_port) as mirror:
+            origins = MirrorOrigins(mirror.site, mirror.channel)
+            runs.append(run_crawl(origins, out))
+    return origins, out, runs
+
+
+def test_second_run_emits_only_new_and_changed_items(two_runs):
+    origins, out, (first, second) = two_runs
+    assert first.proc.returncode == second.proc.returncode == 0, second.proc.stderr[-2000:]
+    files = sorted((out / "items").glob("*.jsonl"))
+    emitted = [json.loads(line) for line in files[1].read_text().splitlines()]
+    by_path = {item["url"].removeprefix(origins.site_origin): item for item in emitted}
+    assert set(by_path) == {SEED, NEW}
+    edited, new = by_path[SEED], by_path[NEW]
+    old = next(i for i in first.items if i["url"].endswith(SEED))
+    assert edited["version"] == 2 and edited["previous_sha256"] == fingerprint(old)
+    assert "semboyan" in edited["body"] and edited["content_sha256"] != old["content_sha256"]
+    assert new["version"] == 1 and new["previous_sha256"] is None
+    assert all(not validation_errors(item) for item in emitted)
+    assert second.report["skipped"]["unchanged since the last crawl"] == len(first.items) - 2
+    assert any(u.endswith(DELETED) for u in second.report["not_found_urls"])
+
+
+def test_reextract_rebuilds_every_version(two_runs, tmp_path):
+    import subprocess
+    import sys
+
+    _, out, (first, second) = two_runs
+    target = tmp_path / "again.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "prakata_crawler.cli", "reextract", "--out",
+                           str(out), "--to", str(target)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    rebuilt = [json.loads(line) for line in target.read_text().splitlines()]
+
+    def comparable(items):
+        return sorted(json.dumps({k: v for k, v in i.items() if k != "crawled_at"},
+                                 sort_keys=True) for i in items)
+
+    assert comparable(rebuilt) == comparable(second.items)  # both runs' item files
+    assert sorted(i["version"] for i in rebuilt).count(2) == 1
