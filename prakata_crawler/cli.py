@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     crawl.add_argument("--since", help="earliest publication date (YYYY-MM-DD)")
     crawl.add_argument("--until", help="latest publication date (YYYY-MM-DD)")
     crawl.add_argument("--max-articles", type=int, default=0)
+    crawl.add_argument("--full", action="store_true",
+                       help="fetch everything again (default: incremental over the archive)")
     crawl.add_argument("--urls", help="crawl only the URLs in this file (one per line) and "
                        "the channels they link")
     crawl.add_argument("--mirror", action="store_true",
@@ -249,7 +251,7 @@ def _crawl(args, site: str, channel_hosts: list[str] | None, overrides: dict) ->
     spider_args = {"site": site}
     if channel_hosts:
         spider_args["channel_hosts"] = ",".join(channel_hosts)
-    for name in ("since", "until", "urls"):
+    for name in ("since", "until", "urls", "full"):
         if getattr(args, name):
             spider_args[name] = getattr(args, name)
     process = CrawlerProcess(settings)

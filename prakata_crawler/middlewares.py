@@ -2,10 +2,12 @@
 
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from scrapy.downloadermiddlewares import cookies
 from scrapy.exceptions import IgnoreRequest
 from tldextract import TLDExtract
 
+from .crawlstate import open_store
 from .urls import same_site
 
 # Stock Scrapy downloads the public-suffix list from the internet on first use; a crawler
@@ -38,3 +40,31 @@ class SiteScopeMiddleware:
             return None
         self.crawler.stats.inc_value("prakata/offsite_refused")
         raise IgnoreRequest(f"outside the site and channel hosts: {request.url}")
+
+
+class ConditionalRequestMiddleware:
+    """Asks "changed since?" (``If-None-Match``/``If-Modified-Since``) for pages the archive
+    already holds; a 304 is archived as a server-not-modified revisit. Not for robots.txt
+    (Scrapy must read it) and not in a ``--full`` crawl."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.store = open_store(crawler)
+        crawler.signals.connect(self.store.close, signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        if (getattr(self.crawler.spider, "full", False) or request.method != "GET"
+                or request.meta.get("dont_obey_robotstxt")):
+            return None
+        seen = self.store.seen(request.url)
+        if seen is None or seen.status != 200:
+            return None
+        if seen.etag:
+            request.headers.setdefault(b"If-None-Match", seen.etag.encode("latin-1"))
+        if seen.last_modified:
+            request.headers.setdefault(b"If-Modified-Since", seen.last_modified.encode("latin-1"))
+        return None

@@ -118,6 +118,8 @@ class RunReport:
             "fetch_failures": failed_fetches,
             "fetch_failure_urls": dict(list(failures.items())[:MAX_LISTED]),
             "not_fetched_by_policy": dict(list(spider.ignored.items())[:MAX_LISTED]),
+            "not_modified": len(spider.not_modified),
+            "known_not_fetched": spider.known_skipped,
             "not_found": len(spider.not_found),
             "not_found_urls": spider.not_found[:MAX_LISTED],
             "articles": articles,

@@ -43,6 +43,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "prakata_crawler.report.RunReport": 500,
+    "prakata_crawler.crawlstate.CrawlState": 510,
 }
 LOG_FORMATTER = "prakata_crawler.report.QuietDropFormatter"
 
@@ -52,6 +53,9 @@ PRAKATA_RUN_ID = ""
 PRAKATA_CHANNEL_HOSTS = ["whatsapp.com", "www.whatsapp.com"]
 PRAKATA_MAX_ERROR_RATE = 0.2
 PRAKATA_MAX_ARTICLES = 0
+# Incremental runs: articles published within this many days are re-checked (with
+# conditional requests); older ones the archive holds are not fetched again.
+PRAKATA_RECHECK_DAYS = 3
 
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -61,6 +65,7 @@ DOWNLOADER_MIDDLEWARES = {
     "prakata_crawler.middlewares.CookiesMiddleware": 700,
     # after RedirectMiddleware (600) hands back a redirect, before anything is sent
     "prakata_crawler.middlewares.SiteScopeMiddleware": 50,
+    "prakata_crawler.middlewares.ConditionalRequestMiddleware": 560,
     # on the wire side of HttpCompressionMiddleware (590) and HttpCacheMiddleware (900)
     "prakata_crawler.warc.capture.WarcCaptureMiddleware": 950,
 }

@@ -1,5 +1,5 @@
-"""The crawl state store: what the archive's items already say, so a re-crawl emits only
-what is new or changed.
+"""The crawl state store: what the archive's items and fetches already say, so a re-crawl
+fetches only what may be new or changed and emits only what is.
 
 Embedded SQLite in ``<out>/state.sqlite`` (no server to run). An item's fingerprint covers
 its extracted content, never the page bytes: the real site puts a fresh CSRF token in
@@ -9,6 +9,7 @@ every response, so bytes always differ while the article does not.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 SCHEMA = """
@@ -18,8 +19,29 @@ CREATE TABLE IF NOT EXISTS items (
     version INTEGER NOT NULL,      -- its version number
     run_id TEXT NOT NULL,          -- the run that emitted it
     emitted_at TEXT NOT NULL
-)
+);
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,          -- as requested (canonical form)
+    status INTEGER NOT NULL,       -- last HTTP status (301 for a redirected URL)
+    etag TEXT,                     -- validators for conditional requests
+    last_modified TEXT,
+    fetched_at TEXT NOT NULL,
+    kind TEXT,                     -- article | whatsapp_channel | page (not an article)
+    published TEXT                 -- an article's date_published
+);
 """
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the store knows of a URL."""
+
+    status: int
+    etag: str | None
+    last_modified: str | None
+    fetched_at: str
+    kind: str | None
+    published: str | None
 
 
 class StateStore:
@@ -27,7 +49,36 @@ class StateStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path)
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute(SCHEMA)
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+        self.db.commit()
+
+    def seen(self, url: str) -> Seen | None:
+        row = self.db.execute("SELECT status, etag, last_modified, fetched_at, kind, published "
+                              "FROM urls WHERE url = ?", (url,)).fetchone()
+        return Seen(*row) if row else None
+
+    def fetched(self, url: str, status: int, etag: str | None, last_modified: str | None,
+                when: str) -> None:
+        """Record a fetch (a 304 keeps what is known of the page)."""
+        self.db.execute(
+            "INSERT INTO urls (url, status, etag, last_modified, fetched_at) VALUES "
+            "(?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET fetched_at = excluded.fetched_at, "
+            "status = CASE WHEN excluded.status = 304 THEN status ELSE excluded.status END, "
+            "etag = COALESCE(excluded.etag, etag), "
+            "last_modified = COALESCE(excluded.last_modified, last_modified)",
+            (url, status, etag, last_modified, when))
+        self.db.commit()
+
+    def articles_since(self, moment: str) -> list[str]:
+        """URLs of articles published at or after ``moment`` (ISO 8601)."""
+        return [row[0] for row in self.db.execute(
+            "SELECT url FROM urls WHERE kind = 'article' AND published >= ?", (moment,))]
+
+    def classified(self, url: str, kind: str, published: str | None = None) -> None:
+        """Record what extraction made of a fetched URL."""
+        self.db.execute("UPDATE urls SET kind = ?, published = COALESCE(?, published) "
+                        "WHERE url = ?", (kind, published, url))
         self.db.commit()
 
     def last_version(self, key: str) -> tuple[str, int] | None:

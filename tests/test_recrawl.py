@@ -3,9 +3,12 @@
 import json
 import shutil
 import socket
+import subprocess
+import sys
 
 import pytest
 from conftest import MirrorOrigins, run_crawl
+from warcio.archiveiterator import ArchiveIterator
 
 from prakata_crawler.items import fingerprint, validation_errors
 from prakata_crawler.mirror import DEFAULT_FIXTURES_DIR, start_mirror_process
@@ -46,8 +49,8 @@ def change_site(fixtures):
                                  "</main>", 1), encoding="utf-8")
 
 
-@pytest.fixture
-def two_runs(tmp_path):
+def crawl_twice(tmp_path, *args):
+    """Crawl the mirror, change the site, crawl again into the same archive."""
     fixtures = tmp_path / "fixtures"
     shutil.copytree(DEFAULT_FIXTURES_DIR, fixtures)
     site_port, channel_port = free_ports(2)
@@ -59,8 +62,15 @@ def two_runs(tmp_path):
         with start_mirror_process(fixtures, site_port=site_port,
                                   channel_port=channel_port) as mirror:
             origins = MirrorOrigins(mirror.site, mirror.channel)
-            runs.append(run_crawl(origins, out))
+            runs.append(run_crawl(origins, out, *args))
     return origins, out, runs
+
+
+@pytest.fixture
+def two_runs(tmp_path):
+    # the fixture articles date from 2025: a wide window makes them "recent", so the
+    # second run re-checks them with conditional requests
+    return crawl_twice(tmp_path, "-s", "PRAKATA_RECHECK_DAYS=3650")
 
 
 def test_second_run_emits_only_new_and_changed_items(two_runs):
@@ -76,14 +86,23 @@ def test_second_run_emits_only_new_and_changed_items(two_runs):
     assert "semboyan" in edited["body"] and edited["content_sha256"] != old["content_sha256"]
     assert new["version"] == 1 and new["previous_sha256"] is None
     assert all(not validation_errors(item) for item in emitted)
-    assert second.report["skipped"]["unchanged since the last crawl"] == len(first.items) - 2
+    # unchanged pages answer 304 to "changed since?"; redirects and gone pages are not
+    # asked again, nor the pagination of index pages that show nothing new
+    assert second.report["not_modified"] >= 19 and second.report["known_not_fetched"] > 0
+    assert second.report["http_status"].get("200", 0) < 10
+    latest = sorted((out / "warc").glob("*.warc.gz"))[-1]
+    with open(latest, "rb") as stream:
+        profiles = [r.rec_headers.get_header("WARC-Profile") for r in ArchiveIterator(stream)
+                    if r.rec_type == "revisit"]
+    assert profiles.count("http://netpreserve.org/warc/1.1/revisit/server-not-modified") \
+        == second.report["not_modified"]
+    verify = subprocess.run([sys.executable, "-m", "prakata_crawler.cli", "verify", "--out",
+                             str(out)], capture_output=True, text=True)
+    assert verify.returncode == 0, verify.stderr
     assert any(u.endswith(DELETED) for u in second.report["not_found_urls"])
 
 
 def test_reextract_rebuilds_every_version(two_runs, tmp_path):
-    import subprocess
-    import sys
-
     _, out, (first, second) = two_runs
     target = tmp_path / "again.jsonl"
     proc = subprocess.run([sys.executable, "-m", "prakata_crawler.cli", "reextract", "--out",
@@ -97,3 +116,14 @@ def test_reextract_rebuilds_every_version(two_runs, tmp_path):
 
     assert comparable(rebuilt) == comparable(second.items)  # both runs' item files
     assert sorted(i["version"] for i in rebuilt).count(2) == 1
+
+
+def test_old_articles_are_not_fetched_again(tmp_path):
+    origins, out, (first, second) = crawl_twice(tmp_path)  # default window: 3 days
+    assert second.proc.returncode == 0, second.proc.stderr[-2000:]
+    emitted = [json.loads(line) for line in
+               sorted((out / "items").glob("*.jsonl"))[1].read_text().splitlines()]
+    assert [i["url"].removeprefix(origins.site_origin) for i in emitted] == [NEW]
+    fetched = second.report["pages"]
+    assert fetched <= 15, second.report["http_status"]  # vs 91 in the first run
+    assert first.report["pages"] > 80

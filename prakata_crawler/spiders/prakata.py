@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,6 +23,8 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.sitemap import Sitemap
 
 from .. import __version__
+from ..crawlstate import open_store
+from ..extract.article import later_page
 from ..extract.dates import WIB, parse_date
 from ..items import Page
 from ..urls import canonicalize, channel_id, rebase, safe_join, same_site
@@ -40,17 +42,21 @@ class PrakataSpider(scrapy.Spider):
 
     def __init__(self, site: str = "https://www.prakata.com", channel_hosts: str | None = None,
                  since: str | None = None, until: str | None = None, urls: str | None = None,
-                 **kwargs):
+                 full: str | bool = False, **kwargs):
         super().__init__(**kwargs)
         self.site = site.rstrip("/")
         self.channel_hosts_arg = channel_hosts
         self.since = _bound(since, "since")
         self.until = _bound(until, "until", end_of_day=True)
         self.url_list = urls
+        # incremental by default: what the archive holds is not fetched again (see _known)
+        self.full = str(full).lower() in {"1", "true", "yes"}
         self.allowed_domains = []  # host checks are explicit below (ports matter on a mirror)
         self.channels_seen: set[str] = set()
         self.fetch_failures: dict[str, str] = {}
         self.not_found: list[str] = []
+        self.not_modified: list[str] = []
+        self.known_skipped = 0
         self.ignored: dict[str, str] = {}  # robots.txt disallows, offsite: by policy, not errors
 
     @classmethod
@@ -77,6 +83,10 @@ class PrakataSpider(scrapy.Spider):
             hosts = hosts.split(",")
         spider.channel_hosts = frozenset(h.strip().lower() for h in hosts if h.strip())
         crawler.signals.connect(spider.robots_parsed, signals.robots_parsed)
+        spider.store = open_store(crawler)
+        crawler.signals.connect(spider.store.close, signals.spider_closed)
+        days = crawler.settings.getfloat("PRAKATA_RECHECK_DAYS")
+        spider.recheck_after = datetime.now(WIB) - timedelta(days=days)
         return spider
 
     async def start(self):
@@ -99,6 +109,10 @@ class PrakataSpider(scrapy.Spider):
             yield scrapy.Request(self.site + path, self.parse_xml, errback=self.on_probe_error,
                                  priority=20)
         yield scrapy.Request(self.site + "/", self.parse_page, errback=self.on_error, priority=10)
+        if not self.full:  # recent articles may have been edited in place: ask again
+            for url in self.store.articles_since(self.recheck_after.isoformat()):
+                if same_site(url, self.site):
+                    yield scrapy.Request(url, self.parse_page, errback=self.on_error)
 
     # -- routing -----------------------------------------------------------------------
 
@@ -123,10 +137,23 @@ class PrakataSpider(scrapy.Spider):
         if not same_site(url, self.site) or SKIP_EXTENSIONS.search(urlsplit(url).path):
             return None
         url = canonicalize(rebase(url, self.site))
+        if self._known(url):
+            self.known_skipped += 1
+            return None
         path = urlsplit(url).path
         if path.endswith(".xml") or path in FEED_PATHS:
             return scrapy.Request(url, self.parse_xml, errback=self.on_error, priority=priority)
         return scrapy.Request(url, self.parse_page, errback=self.on_error, priority=priority)
+
+    def _known(self, url: str) -> bool:
+        """True for a URL an incremental run need not fetch again: an article published
+        before the re-check window, a redirect or a page that was gone."""
+        seen = None if self.full else self.store.seen(url)
+        if seen is None:
+            return False
+        if seen.kind == "article":
+            return bool(seen.published) and seen.published < self.recheck_after.isoformat()
+        return seen.status in {301, 308, 404, 410}
 
     def parse_robots(self, response: Response):
         """robots.txt fetched by the spider itself (only when robots.txt is not obeyed)."""
@@ -199,6 +226,7 @@ class PrakataSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         yield Page.from_response(response, kind="page")
+        requests = []
         for href in response.xpath("//a/@href | //link[@rel='next' or @rel='amphtml']/@href"
                                    ).getall():
             joined = safe_join(response.url, href)
@@ -206,6 +234,11 @@ class PrakataSpider(scrapy.Spider):
                 continue
             request = self.request_for(href, response.url)
             if request is not None:
+                requests.append(request)
+        # an index page that links to nothing new ends the walk down its pagination
+        fresh = self.full or any(self.store.seen(r.url) is None for r in requests)
+        for request in requests:
+            if fresh or not later_page(request.url):
                 yield request
 
     def parse_channel(self, response: Response, channel: str):
@@ -221,6 +254,9 @@ class PrakataSpider(scrapy.Spider):
             self.logger.debug("not fetched %s: %s", request.url, failure.getErrorMessage())
             self.ignored[request.url] = failure.getErrorMessage()[:200]
             return
+        if response is not None and response.status == 304:
+            self.not_modified.append(request.url)  # archived as a revisit; nothing new
+            return
         if response is not None and response.status in {404, 410}:
             self.logger.info("gone %s: HTTP %s", request.url, response.status)
             self.not_found.append(request.url)
@@ -230,6 +266,10 @@ class PrakataSpider(scrapy.Spider):
 
     def on_probe_error(self, failure):
         """A discovery probe (robots.txt, /sitemap.xml, /feed) that is missing is normal."""
+        response = getattr(failure.value, "response", None)
+        if response is not None and response.status == 304:
+            self.not_modified.append(failure.request.url)
+            return
         self.logger.info("probe unavailable %s: %s", failure.request.url,
                          failure.getErrorMessage())
         self.crawler.stats.inc_value("prakata/probe_missing")
