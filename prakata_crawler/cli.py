@@ -16,7 +16,9 @@ from pathlib import Path
 
 EXIT_OK, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_ERROR_RATE, EXIT_CRASH = 0, 2, 3, 4, 5
 EXIT_INVALID = 6  # prakata verify found a problem
-EXIT_CODES = {"ok": EXIT_OK, "unreachable": EXIT_UNREACHABLE, "error_rate": EXIT_ERROR_RATE}
+EXIT_COVERAGE = 7  # headline or body missing on too many articles
+EXIT_CODES = {"ok": EXIT_OK, "unreachable": EXIT_UNREACHABLE, "error_rate": EXIT_ERROR_RATE,
+              "coverage": EXIT_COVERAGE}
 # A local mirror needs no politeness: crawl it as fast as the machine allows.
 MIRROR_PORTS = (18080, 18081)
 MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
@@ -279,6 +281,8 @@ def _summary(report: dict, path: str) -> str:
         f"({report['pages_per_second']} pages/s); {report['articles']} articles, "
         f"{report['channels']} channels, {report['rejected']} rejected, "
         f"{report['fetch_failures']} fetch failures",
+        f"  items: {report['new']} new, {report['updated']} updated, {report['unchanged']} "
+        f"unchanged; {report['known_not_fetched']} known pages not fetched again",
     ]
     for reason, count in list(report["rejected_reasons"].items())[:5]:
         lines.append(f"  rejected x{count}: {reason}")

@@ -46,6 +46,8 @@ class RunReport:
         self.out = Path(settings.get("PRAKATA_OUT"))
         self.run_id = settings.get("PRAKATA_RUN_ID")
         self.max_error_rate = settings.getfloat("PRAKATA_MAX_ERROR_RATE")
+        self.min_coverage = settings.getfloat("PRAKATA_MIN_COVERAGE")
+        self.versions: Counter = Counter()
         feeds = list(settings.getdict("FEEDS"))  # ours, or what -o/-O asked for
         self.items_file = feeds[0].removeprefix("file://") if feeds else None
         self.started = time.monotonic()
@@ -72,6 +74,7 @@ class RunReport:
 
     def item_scraped(self, item, response, spider):
         self.types[item["type"]] += 1
+        self.versions["new" if item.get("version", 1) == 1 else "updated"] += 1
         if item["type"] == "article":
             self.filled.update(f for f in COVERAGE_FIELDS if item.get(f))
 
@@ -102,6 +105,11 @@ class RunReport:
             status, why = "error_rate", (f"error rate {error_rate:.1%} above "
                                          f"{self.max_error_rate:.0%}")
         articles = self.types["article"]
+        thin = [f for f in ("headline", "body")
+                if articles and self.filled[f] / articles < self.min_coverage]
+        if status == "ok" and thin:  # the site's layout probably changed
+            status, why = "coverage", (f"{', '.join(thin)} found on fewer than "
+                                       f"{self.min_coverage:.0%} of {articles} articles")
         self.report = {
             "run_id": self.run_id,
             "site": spider.site,
@@ -123,6 +131,10 @@ class RunReport:
             "not_found": len(spider.not_found),
             "not_found_urls": spider.not_found[:MAX_LISTED],
             "articles": articles,
+            "new": self.versions["new"],
+            "updated": self.versions["updated"],
+            "unchanged": self.skipped.get("unchanged since the last crawl", 0)
+            + len(spider.not_modified),
             "channels": self.types["whatsapp_channel"],
             "rejected": sum(self.rejected.values()),
             "rejected_reasons": dict(self.rejected.most_common()),

@@ -52,6 +52,9 @@ PRAKATA_OUT = "archive"
 PRAKATA_RUN_ID = ""
 PRAKATA_CHANNEL_HOSTS = ["whatsapp.com", "www.whatsapp.com"]
 PRAKATA_MAX_ERROR_RATE = 0.2
+# Exit 7 ("coverage") when headline or body is found on fewer articles than this share:
+# the sign of a layout change the extractor does not follow.
+PRAKATA_MIN_COVERAGE = 0.9
 PRAKATA_MAX_ARTICLES = 0
 # Incremental runs: articles published within this many days are re-checked (with
 # conditional requests); older ones the archive holds are not fetched again.

@@ -86,3 +86,10 @@ def test_url_list_run_fetches_listed_pages_once(mirror, tmp_path):
     assert [i["type"] for i in items] == ["article", "whatsapp_channel"]
     assert items[0]["url"] == mirror.site_origin + seed
     assert items[1]["channel_id"] == items[0]["whatsapp_channels"][0].rsplit("/", 1)[1]
+
+
+def test_layout_change_exits_7(mirror, tmp_path):
+    """Headline or body found on too few articles is the sign of a site redesign."""
+    proc, items = crawl_items(mirror, tmp_path, "-s", "PRAKATA_MIN_COVERAGE=1.01")
+    assert proc.returncode == 7, proc.stderr[-2000:]
+    assert "coverage" in proc.stderr and items
