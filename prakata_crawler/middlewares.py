@@ -1,9 +1,13 @@
 """Downloader middlewares."""
 
+import asyncio
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.downloadermiddlewares import cookies
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from tldextract import TLDExtract
 
@@ -67,4 +71,48 @@ class ConditionalRequestMiddleware:
             request.headers.setdefault(b"If-None-Match", seen.etag.encode("latin-1"))
         if seen.last_modified:
             request.headers.setdefault(b"If-Modified-Since", seen.last_modified.encode("latin-1"))
+        return None
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, but polite: wait what ``Retry-After`` asks (429, 503), else back
+    off exponentially (``RETRY_BACKOFF_BASE`` x 2^attempt, capped by
+    ``RETRY_BACKOFF_MAX``) before the retry goes out."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE")
+        self.cap = settings.getfloat("RETRY_BACKOFF_MAX")
+
+    async def process_response(self, request, response, spider=None):
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            await self._wait(result, retry_after(response))
+        return result
+
+    async def process_exception(self, request, exception, spider=None):
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await self._wait(result, None)
+        return result
+
+    async def _wait(self, retry: Request, asked: float | None) -> None:
+        attempt = retry.meta.get("retry_times", 1)
+        delay = min(asked if asked is not None else self.base * 2 ** (attempt - 1), self.cap)
+        if delay > 0:
+            self.crawler.stats.inc_value("prakata/retry_wait_seconds", delay)
+            await asyncio.sleep(delay)
+
+
+def retry_after(response) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date)."""
+    value = (response.headers.get(b"Retry-After") or b"").decode("latin-1").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc))
+                   .total_seconds())
+    except (TypeError, ValueError):
         return None

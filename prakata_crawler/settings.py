@@ -25,6 +25,8 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubled each time...
+RETRY_BACKOFF_MAX = 120.0  # ...up to this; a Retry-After header overrides both
 
 # pywb cannot replay br/zstd bodies and warcio 1.8 cannot read br records: ask for gzip only.
 DEFAULT_REQUEST_HEADERS = {
@@ -65,6 +67,8 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "prakata_crawler.middlewares.BackoffRetryMiddleware": 550,
     "prakata_crawler.middlewares.CookiesMiddleware": 700,
     # after RedirectMiddleware (600) hands back a redirect, before anything is sent
     "prakata_crawler.middlewares.SiteScopeMiddleware": 50,

@@ -37,3 +37,18 @@ def test_other_hosts_are_refused_and_counted(scope, url):
 def test_non_http_schemes_are_refused(scope):
     with pytest.raises(IgnoreRequest):
         scope.process_request(Request("ftp://www.prakata.com/file"))
+
+
+def test_retry_after_forms():
+    from datetime import datetime, timedelta, timezone
+    from email.utils import format_datetime
+
+    from scrapy.http import Response
+
+    from prakata_crawler.middlewares import retry_after
+
+    assert retry_after(Response("http://x/", headers={"Retry-After": "7"})) == 7
+    later = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
+    assert 25 <= retry_after(Response("http://x/", headers={"Retry-After": later})) <= 30
+    assert retry_after(Response("http://x/")) is None
+    assert retry_after(Response("http://x/", headers={"Retry-After": "soon"})) is None

@@ -245,20 +245,25 @@ def _statuses(out: Path) -> list[str]:
             if r.rec_type == "response"]
 
 
-def test_every_retried_attempt_is_archived(tmp_path):
-    """A page that answers 503 twice and then 200: all three exchanges are in the WARC."""
+def test_every_retried_attempt_is_archived_after_retry_after(tmp_path):
+    """A page that answers 503 (Retry-After: 1) twice and then 200: the crawler waits as
+    asked, and all three exchanges are in the WARC."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    hits = []
+    hits, times = [], []
 
     class Flaky(BaseHTTPRequestHandler):
         def do_GET(self):
             hits.append(self.path)
+            if self.path == "/2025/12/flaky.html":
+                times.append(time.monotonic())
             flaky = self.path == "/2025/12/flaky.html" and hits.count(self.path) <= 2
             status = 503 if flaky else (200 if self.path == "/2025/12/flaky.html" else 404)
             body = b"<html><body><h1>x</h1></body></html>"
             self.send_response(status)
+            if flaky:
+                self.send_header("Retry-After", "1")
             self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -278,6 +283,8 @@ def test_every_retried_attempt_is_archived(tmp_path):
     finally:
         server.shutdown()
     assert hits.count("/2025/12/flaky.html") == 3, proc.stderr[-2000:]
+    # each retry waited the second that Retry-After asked for
+    assert all(later - earlier >= 0.9 for earlier, later in zip(times, times[1:], strict=False))
     statuses = _statuses(tmp_path)
     assert statuses.count("503") == 2 and statuses.count("200") == 1
 
