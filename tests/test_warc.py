@@ -335,3 +335,40 @@ def test_reextract_follows_revisits_and_run_bounds(mirror, tmp_path):
 def test_reextract_without_an_archive_is_an_error(tmp_path):
     proc = prakata("reextract", "--out", str(tmp_path / "nothing"))
     assert proc.returncode == 2 and "no WARC files" in proc.stderr
+
+
+def test_robots_crawl_delay_is_honoured(tmp_path):
+    """robots.txt says Crawl-delay: 1; even with DOWNLOAD_DELAY=0 pages come a second apart."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    times = []
+
+    class Site(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/robots.txt":
+                body, kind = b"User-agent: *\nCrawl-delay: 1\n", "text/plain"
+            else:
+                times.append(time.monotonic())
+                links = "".join(f'<a href="/p{i}.html">p{i}</a>' for i in range(4))
+                body, kind = f"<html><body>{links}</body></html>".encode(), "text/html"
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        proc = prakata("crawl", "--site", f"http://127.0.0.1:{server.server_port}",
+                       "--out", str(tmp_path), *FAST)
+    finally:
+        server.shutdown()
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert len(times) >= 5  # home, the feed/sitemap probes' 200s and p0..p3
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.9, gaps

@@ -145,6 +145,20 @@ class PrakataSpider(scrapy.Spider):
             return scrapy.Request(url, self.parse_xml, errback=self.on_error, priority=priority)
         return scrapy.Request(url, self.parse_page, errback=self.on_error, priority=priority)
 
+    def _honour_crawl_delay(self, robotparser) -> None:
+        """robots.txt ``Crawl-delay`` as a floor on the delay between requests to the site
+        (Scrapy reads it but does not apply it). AutoThrottle keeps it as its minimum."""
+        agent = self.crawler.settings.get("USER_AGENT")
+        delay = robotparser.crawl_delay(agent) if hasattr(robotparser, "crawl_delay") else None
+        if not delay or delay <= getattr(self, "download_delay", 0):
+            return
+        self.download_delay = delay
+        host = urlsplit(self.site).hostname  # Scrapy keys download slots by host name
+        for key, slot in self.crawler.engine.downloader.slots.items():
+            if key == host:
+                slot.delay, slot.jitter = max(slot.delay, delay), 0.0
+        self.logger.info("robots.txt asks for %s s between requests: honoured", delay)
+
     def _known(self, url: str) -> bool:
         """True for a URL an incremental run need not fetch again: an article published
         before the re-check window, a redirect or a page that was gone."""
@@ -167,7 +181,10 @@ class PrakataSpider(scrapy.Spider):
     def robots_parsed(self, robotparser, request):
         """Sitemaps from the robots.txt Scrapy's RobotsTxtMiddleware already fetched, so the
         site is not asked for it twice (Protego, Scrapy's default parser, lists them)."""
-        if self.url_list or not same_site(request.url, self.site):
+        if not same_site(request.url, self.site):
+            return
+        self._honour_crawl_delay(robotparser)
+        if self.url_list:
             return  # a URL-list run fetches its list and nothing else
         protego = getattr(robotparser, "rp", None)
         for sitemap in getattr(protego, "sitemaps", ()) or ():
