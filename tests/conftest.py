@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from prakata_crawler.mirror import DEFAULT_FIXTURES_DIR, start_mirror_process
 
@@ -63,3 +64,24 @@ def mirror_crawl(mirror, tmp_path_factory) -> Crawl:
     """A full crawl of the mirror with default settings (WARC on), shared by the
     end-to-end and archive tests."""
     return run_crawl(mirror, tmp_path_factory.mktemp("archive"))
+
+
+def prakata(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the ``prakata`` command as a user would, in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "prakata_crawler.cli", *args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def records(out: Path):
+    """``(file name, record, raw payload)`` of every record of every WARC under ``out``."""
+    for path in sorted((out / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                body = record.raw_stream.read()
+                yield path.name, record, body
+
+
+def statuses(out: Path) -> list[str]:
+    """HTTP statuses of the archived responses."""
+    return [r.http_headers.get_statuscode() for _, r, _ in records(out)
+            if r.rec_type == "response"]

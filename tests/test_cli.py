@@ -2,18 +2,13 @@
 
 import json
 import socket
-import subprocess
-import sys
 from pathlib import Path
+
+from conftest import prakata
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_TIMES=0",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=WARNING"]
-
-
-def prakata(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "prakata_crawler.cli", *args],
-                          capture_output=True, text=True, timeout=timeout)
 
 
 def crawl_items(mirror, out, *args):

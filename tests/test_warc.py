@@ -12,16 +12,8 @@ from base64 import b32encode
 from pathlib import Path
 
 import pytest
-from conftest import FAST, run_crawl
+from conftest import FAST, prakata, records, run_crawl, statuses
 from warcio.archiveiterator import ArchiveIterator
-
-
-def records(out: Path):
-    for path in sorted((out / "warc").glob("*.warc.gz")):
-        with open(path, "rb") as stream:
-            for record in ArchiveIterator(stream):
-                body = record.raw_stream.read()
-                yield path.name, record, body
 
 
 def reextracted(out: Path, target: Path) -> list[dict]:
@@ -34,11 +26,6 @@ def without_clock(items: list[dict]) -> list[str]:
     """Items comparable across live and re-extracted runs (all but ``crawled_at``)."""
     return sorted(json.dumps({k: v for k, v in i.items() if k != "crawled_at"}, sort_keys=True)
                   for i in items)
-
-
-def prakata(*args):
-    return subprocess.run([sys.executable, "-m", "prakata_crawler.cli", *args],
-                          capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -240,55 +227,6 @@ def test_recrawl_writes_changed_bytes_revisits_repeated_ones_and_no_unchanged_it
     assert prakata("verify", "--out", str(tmp_path)).returncode == 0
 
 
-def _statuses(out: Path) -> list[str]:
-    return [r.http_headers.get_statuscode() for _, r, _ in records(out)
-            if r.rec_type == "response"]
-
-
-def test_every_retried_attempt_is_archived_after_retry_after(tmp_path):
-    """A page that answers 503 (Retry-After: 1) twice and then 200: the crawler waits as
-    asked, and all three exchanges are in the WARC."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    hits, times = [], []
-
-    class Flaky(BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            if self.path == "/2025/12/flaky.html":
-                times.append(time.monotonic())
-            flaky = self.path == "/2025/12/flaky.html" and hits.count(self.path) <= 2
-            status = 503 if flaky else (200 if self.path == "/2025/12/flaky.html" else 404)
-            body = b"<html><body><h1>x</h1></body></html>"
-            self.send_response(status)
-            if flaky:
-                self.send_header("Retry-After", "1")
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    site = f"http://127.0.0.1:{server.server_port}"
-    urls = tmp_path / "urls.txt"
-    urls.write_text(f"{site}/2025/12/flaky.html\n")
-    try:
-        proc = prakata("crawl", "--site", site, "--urls", str(urls), "--out", str(tmp_path),
-                       *FAST, "-s", "RETRY_TIMES=3")
-    finally:
-        server.shutdown()
-    assert hits.count("/2025/12/flaky.html") == 3, proc.stderr[-2000:]
-    # each retry waited the second that Retry-After asked for
-    assert all(later - earlier >= 0.9 for earlier, later in zip(times, times[1:], strict=False))
-    statuses = _statuses(tmp_path)
-    assert statuses.count("503") == 2 and statuses.count("200") == 1
-
-
 def test_http_cache_hits_are_not_archived_twice(mirror, tmp_path):
     cache = ["-s", "HTTPCACHE_ENABLED=1", "-s", f"HTTPCACHE_DIR={tmp_path / 'cache'}"]
     first = run_crawl(mirror, tmp_path / "a", *cache)
@@ -297,7 +235,7 @@ def test_http_cache_hits_are_not_archived_twice(mirror, tmp_path):
     # original fetch time, because that archive holds no capture of it yet.
     second = run_crawl(mirror, tmp_path / "b", *cache)
     assert second.proc.returncode == 0
-    assert sorted(_statuses(tmp_path / "b")) == sorted(_statuses(tmp_path / "a"))
+    assert sorted(statuses(tmp_path / "b")) == sorted(statuses(tmp_path / "a"))
     # Fed by the cache again into the same archive: nothing is written again.
     before = sorted((tmp_path / "b" / "warc").glob("*.warc.gz"))
     third = run_crawl(mirror, tmp_path / "b", *cache)
@@ -335,40 +273,3 @@ def test_reextract_follows_revisits_and_run_bounds(mirror, tmp_path):
 def test_reextract_without_an_archive_is_an_error(tmp_path):
     proc = prakata("reextract", "--out", str(tmp_path / "nothing"))
     assert proc.returncode == 2 and "no WARC files" in proc.stderr
-
-
-def test_robots_crawl_delay_is_honoured(tmp_path):
-    """robots.txt says Crawl-delay: 1; even with DOWNLOAD_DELAY=0 pages come a second apart."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    times = []
-
-    class Site(BaseHTTPRequestHandler):
-        def do_GET(self):
-            if self.path == "/robots.txt":
-                body, kind = b"User-agent: *\nCrawl-delay: 1\n", "text/plain"
-            else:
-                times.append(time.monotonic())
-                links = "".join(f'<a href="/p{i}.html">p{i}</a>' for i in range(4))
-                body, kind = f"<html><body>{links}</body></html>".encode(), "text/html"
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        proc = prakata("crawl", "--site", f"http://127.0.0.1:{server.server_port}",
-                       "--out", str(tmp_path), *FAST)
-    finally:
-        server.shutdown()
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert len(times) >= 5  # home, the feed/sitemap probes' 200s and p0..p3
-    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= 0.9, gaps
