@@ -1,0 +1,5 @@
+"""Lets ``scrapyd-deploy`` build the project egg; all metadata lives in pyproject.toml."""
+
+from setuptools import setup
+
+setup()
