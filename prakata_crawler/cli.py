@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     crawl.add_argument("--since", help="earliest publication date (YYYY-MM-DD)")
     crawl.add_argument("--until", help="latest publication date (YYYY-MM-DD)")
     crawl.add_argument("--max-articles", type=int, default=0)
+    crawl.add_argument("--budget", type=int, default=0,
+                       help="stop after this many responses (a per-run request budget)")
     crawl.add_argument("--full", action="store_true",
                        help="fetch everything again (default: incremental over the archive)")
     crawl.add_argument("--urls", help="crawl only the URLs in this file (one per line) and "
@@ -248,6 +250,8 @@ def _crawl(args, site: str, channel_hosts: list[str] | None, overrides: dict) ->
     settings.set("PRAKATA_OUT", str(Path(args.out)), priority="cmdline")
     if args.max_articles:
         settings.set("PRAKATA_MAX_ARTICLES", args.max_articles, priority="cmdline")
+    if args.budget:  # Scrapy's CloseSpider extension enforces it
+        settings.set("CLOSESPIDER_PAGECOUNT", args.budget, priority="cmdline")
     for name, value in overrides.items():
         settings.set(name, value, priority="cmdline")
     spider_args = {"site": site}

@@ -46,7 +46,9 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "prakata_crawler.report.RunReport": 500,
     "prakata_crawler.crawlstate.CrawlState": 510,
+    "prakata_crawler.progress.Progress": 520,
 }
+PRAKATA_PROGRESS_INTERVAL = 2.0  # seconds; only when stderr is a terminal
 LOG_FORMATTER = "prakata_crawler.report.QuietDropFormatter"
 
 # Where a run writes: items/<run-id>.jsonl and runs/<run-id>.json under PRAKATA_OUT.

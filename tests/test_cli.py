@@ -88,3 +88,11 @@ def test_layout_change_exits_7(mirror, tmp_path):
     proc, items = crawl_items(mirror, tmp_path, "-s", "PRAKATA_MIN_COVERAGE=1.01")
     assert proc.returncode == 7, proc.stderr[-2000:]
     assert "coverage" in proc.stderr and items
+
+
+def test_request_budget_stops_the_run(mirror, tmp_path):
+    proc, _ = crawl_items(mirror, tmp_path, "--budget", "10")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(next((tmp_path / "runs").glob("*.json")).read_text())
+    assert report["finish_reason"] == "closespider_pagecount"
+    assert report["pages"] < 40  # the budget, plus what was already in flight
