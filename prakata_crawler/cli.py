@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     crawl.add_argument("--max-articles", type=int, default=0)
     crawl.add_argument("--budget", type=int, default=0,
                        help="stop after this many responses (a per-run request budget)")
+    crawl.add_argument("--resume", action="store_true",
+                       help="continue the stopped or killed run in --out")
     crawl.add_argument("--full", action="store_true",
                        help="fetch everything again (default: incremental over the archive)")
     crawl.add_argument("--urls", help="crawl only the URLs in this file (one per line) and "
@@ -257,9 +259,14 @@ def _crawl(args, site: str, channel_hosts: list[str] | None, overrides: dict) ->
     spider_args = {"site": site}
     if channel_hosts:
         spider_args["channel_hosts"] = ",".join(channel_hosts)
-    for name in ("since", "until", "urls", "full"):
+    for name in ("since", "until", "urls", "full", "resume"):
         if getattr(args, name):
             spider_args[name] = getattr(args, name)
+    try:
+        settings.set("PRAKATA_RUN_ID", _job(Path(args.out), args.resume), priority="cmdline")
+    except FileNotFoundError as exc:
+        print(f"prakata crawl: --resume: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     process = CrawlerProcess(settings)
     try:
         crawler = process.create_crawler("prakata")
@@ -275,6 +282,43 @@ def _crawl(args, site: str, channel_hosts: list[str] | None, overrides: dict) ->
     report = json.loads(Path(report_path).read_text(encoding="utf-8"))
     print(_summary(report, report_path), file=sys.stderr)
     return EXIT_CODES.get(report["status"], EXIT_CRASH)
+
+
+def _job(out: Path, resume: bool) -> str:
+    """The run id of this job (kept in ``<out>/job/run-id``). A new run starts a new job;
+    ``--resume`` continues the last one: its items file is cut back to its last complete
+    line and the state store learns the items it holds, so nothing is emitted twice. What
+    the job still had to fetch is the state store's ``pending`` table, written as requests
+    are scheduled: Scrapy's JOBDIR queues do not survive a SIGKILL (queuelib's files are
+    left half-written), the SQLite table does."""
+    import shutil
+
+    from .items import fingerprint, item_key
+    from .spiders.prakata import new_run_id
+    from .state import StateStore
+
+    job = out / "job"
+    if not resume:
+        shutil.rmtree(job, ignore_errors=True)
+        job.mkdir(parents=True)
+        run_id = new_run_id()
+        (job / "run-id").write_text(run_id)
+        return run_id
+    if not (job / "run-id").is_file():
+        raise FileNotFoundError(f"no run to resume in {out}")
+    run_id = (job / "run-id").read_text().strip()
+    items = out / "items" / f"{run_id}.jsonl"
+    data = items.read_bytes() if items.is_file() else b""
+    complete = data[: data.rfind(b"\n") + 1]
+    if complete != data:
+        items.write_bytes(complete)  # a line the kill cut short
+    written = [json.loads(line) for line in complete.decode("utf-8").splitlines()]
+    store = StateStore(out / "state.sqlite")
+    for item in written:
+        store.emitted(item_key(item), fingerprint(item), item["version"], run_id,
+                      item["crawled_at"], item["url"])
+    store.close()
+    return run_id
 
 
 def _summary(report: dict, path: str) -> str:

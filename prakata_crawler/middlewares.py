@@ -46,6 +46,9 @@ class SiteScopeMiddleware:
         raise IgnoreRequest(f"outside the site and channel hosts: {request.url}")
 
 
+NO_REVALIDATE = "prakata_no_revalidate"  # a resumed job's unfinished page: fetch in full
+
+
 class ConditionalRequestMiddleware:
     """Asks "changed since?" (``If-None-Match``/``If-Modified-Since``) for pages the archive
     already holds; a 304 is archived as a server-not-modified revisit. Not for robots.txt
@@ -62,11 +65,11 @@ class ConditionalRequestMiddleware:
 
     def process_request(self, request, spider=None):
         if (getattr(self.crawler.spider, "full", False) or request.method != "GET"
-                or request.meta.get("dont_obey_robotstxt")):
+                or request.meta.get("dont_obey_robotstxt") or request.meta.get(NO_REVALIDATE)):
             return None
         seen = self.store.seen(request.url)
-        if seen is None or seen.status != 200:
-            return None
+        if seen is None or seen.status != 200 or seen.kind is None:
+            return None  # new, not a success, or fetched but never processed (a killed job)
         if seen.etag:
             request.headers.setdefault(b"If-None-Match", seen.etag.encode("latin-1"))
         if seen.last_modified:

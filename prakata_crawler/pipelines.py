@@ -121,7 +121,7 @@ class VersionPipeline(_CrawlerPipeline):
 
     def item_scraped(self, item, response, spider):
         self.store.emitted(item_key(item), fingerprint(item), item["version"], self.run_id,
-                           item["crawled_at"])
+                           item["crawled_at"], item["url"])
 
 
 def next_version(item: dict, last: tuple[str, int] | None) -> dict:

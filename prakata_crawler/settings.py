@@ -65,6 +65,8 @@ PRAKATA_MAX_ARTICLES = 0
 PRAKATA_RECHECK_DAYS = 3
 
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_STORAGES = {"": "prakata_crawler.feeds.UnbufferedFileFeedStorage",
+                 "file": "prakata_crawler.feeds.UnbufferedFileFeedStorage"}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 DOWNLOADER_MIDDLEWARES = {

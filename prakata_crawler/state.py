@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS items (
     fingerprint TEXT NOT NULL,     -- items.fingerprint() of the last emitted version
     version INTEGER NOT NULL,      -- its version number
     run_id TEXT NOT NULL,          -- the run that emitted it
-    emitted_at TEXT NOT NULL
+    emitted_at TEXT NOT NULL,
+    url TEXT                       -- the URL it was extracted from
 );
 CREATE TABLE IF NOT EXISTS urls (
     url TEXT PRIMARY KEY,          -- as requested (canonical form)
@@ -28,6 +29,9 @@ CREATE TABLE IF NOT EXISTS urls (
     fetched_at TEXT NOT NULL,
     kind TEXT,                     -- article | whatsapp_channel | page (not an article)
     published TEXT                 -- an article's date_published
+);
+CREATE TABLE IF NOT EXISTS pending (
+    url TEXT PRIMARY KEY           -- scheduled in this job, not yet fully processed
 );
 """
 
@@ -70,6 +74,22 @@ class StateStore:
             (url, status, etag, last_modified, when))
         self.db.commit()
 
+    def scheduled(self, url: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO pending VALUES (?)", (url,))
+        self.db.commit()
+
+    def processed(self, *urls: str) -> None:
+        self.db.executemany("DELETE FROM pending WHERE url = ?", [(u,) for u in urls])
+        self.db.commit()
+
+    def pending(self) -> list[str]:
+        """URLs a killed job scheduled but never finished: in flight when it died."""
+        return [row[0] for row in self.db.execute("SELECT url FROM pending")]
+
+    def forget_pending(self) -> None:
+        self.db.execute("DELETE FROM pending")
+        self.db.commit()
+
     def articles_since(self, moment: str) -> list[str]:
         """URLs of articles published at or after ``moment`` (ISO 8601)."""
         return [row[0] for row in self.db.execute(
@@ -87,13 +107,13 @@ class StateStore:
                                (key,)).fetchone()
 
     def emitted(self, key: str, fingerprint: str, version: int, run_id: str,
-                when: str) -> None:
-        """Record an item once it is written out (so a kill before that loses nothing)."""
+                when: str, url: str) -> None:
+        """Record an item once the feed exporter has written it."""
         self.db.execute(
-            "INSERT INTO items VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+            "INSERT INTO items VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
             "fingerprint = excluded.fingerprint, version = excluded.version, "
-            "run_id = excluded.run_id, emitted_at = excluded.emitted_at",
-            (key, fingerprint, version, run_id, when))
+            "run_id = excluded.run_id, emitted_at = excluded.emitted_at, url = excluded.url",
+            (key, fingerprint, version, run_id, when, url))
         self.db.commit()
 
     def close(self) -> None:

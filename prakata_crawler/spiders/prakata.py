@@ -27,6 +27,7 @@ from ..crawlstate import open_store
 from ..extract.article import later_page
 from ..extract.dates import WIB, parse_date
 from ..items import Page
+from ..middlewares import NO_REVALIDATE
 from ..urls import canonicalize, channel_id, rebase, safe_join, same_site
 
 FEED_PATHS = ("/feed", "/rss")
@@ -42,7 +43,7 @@ class PrakataSpider(scrapy.Spider):
 
     def __init__(self, site: str = "https://www.prakata.com", channel_hosts: str | None = None,
                  since: str | None = None, until: str | None = None, urls: str | None = None,
-                 full: str | bool = False, **kwargs):
+                 full: str | bool = False, resume: str | bool = False, **kwargs):
         super().__init__(**kwargs)
         self.site = site.rstrip("/")
         self.channel_hosts_arg = channel_hosts
@@ -51,6 +52,7 @@ class PrakataSpider(scrapy.Spider):
         self.url_list = urls
         # incremental by default: what the archive holds is not fetched again (see _known)
         self.full = str(full).lower() in {"1", "true", "yes"}
+        self.resume = str(resume).lower() in {"1", "true", "yes"}
         self.allowed_domains = []  # host checks are explicit below (ports matter on a mirror)
         self.channels_seen: set[str] = set()
         self.fetch_failures: dict[str, str] = {}
@@ -90,6 +92,14 @@ class PrakataSpider(scrapy.Spider):
         return spider
 
     async def start(self):
+        if self.resume:  # what the stopped or killed job still had to fetch
+            for url in self.store.pending():
+                request = self.request_for(url, url)
+                if request is not None:
+                    yield request.replace(dont_filter=True, priority=40,
+                                          meta={**request.meta, NO_REVALIDATE: True})
+        else:
+            self.store.forget_pending()
         if self.url_list:  # a URL-list run: those pages (and their channels), nothing else
             for line in Path(self.url_list).read_text(encoding="utf-8").splitlines():
                 line = line.strip()
@@ -242,7 +252,6 @@ class PrakataSpider(scrapy.Spider):
         links for a page from ``--urls``)."""
         if not isinstance(response, TextResponse):
             return
-        yield Page.from_response(response, kind="page")
         requests = []
         for href in response.xpath("//a/@href | //link[@rel='next' or @rel='amphtml']/@href"
                                    ).getall():
@@ -257,6 +266,8 @@ class PrakataSpider(scrapy.Spider):
         for request in requests:
             if fresh or not later_page(request.url):
                 yield request
+        # last: once its item is through, the page counts as done for a resumed job
+        yield Page.from_response(response, kind="page")
 
     def parse_channel(self, response: Response, channel: str):
         yield Page.from_response(response, kind="channel")
