@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     crawl.add_argument("--max-articles", type=int, default=0)
     crawl.add_argument("--budget", type=int, default=0,
                        help="stop after this many responses (a per-run request budget)")
+    crawl.add_argument("--log-json", action="store_true",
+                       help="one JSON object per log line (for schedulers and log shippers)")
     crawl.add_argument("--resume", action="store_true",
                        help="continue the stopped or killed run in --out")
     crawl.add_argument("--full", action="store_true",
@@ -267,6 +269,11 @@ def _crawl(args, site: str, channel_hosts: list[str] | None, overrides: dict) ->
     except FileNotFoundError as exc:
         print(f"prakata crawl: --resume: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.log_json:  # Scrapy's own handler off, ours on the root logger
+        from .logjson import use_json_logs
+
+        use_json_logs(settings.get("LOG_LEVEL"))
+        settings.set("LOG_ENABLED", False, priority="cmdline")
     process = CrawlerProcess(settings)
     try:
         crawler = process.create_crawler("prakata")

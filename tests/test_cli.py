@@ -96,3 +96,14 @@ def test_request_budget_stops_the_run(mirror, tmp_path):
     report = json.loads(next((tmp_path / "runs").glob("*.json")).read_text())
     assert report["finish_reason"] == "closespider_pagecount"
     assert report["pages"] < 40  # the budget, plus what was already in flight
+
+
+def test_log_json_writes_one_json_object_per_line(mirror, tmp_path):
+    proc, _ = crawl_items(mirror, tmp_path, "--log-json", "--max-articles", "1",
+                          "-s", "LOG_LEVEL=INFO")
+    assert proc.returncode == 0
+    logs = [line for line in proc.stderr.splitlines() if line.startswith("{")]
+    assert len(logs) > 5
+    entries = [json.loads(line) for line in logs]
+    assert {"time", "level", "logger", "message"} <= set(entries[0])
+    assert not [line for line in proc.stderr.splitlines() if line.startswith("20")]  # no plain lines
