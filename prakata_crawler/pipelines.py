@@ -12,6 +12,7 @@ from pathlib import Path
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from .extract import extract
 from .items import Page, fingerprint, item_key, validation_errors
@@ -148,5 +149,5 @@ class MaxArticlesPipeline(_CrawlerPipeline):
             raise Dropped("over --max-articles", SKIPPED, item["url"])
         self.count += 1
         if self.count == self.limit:
-            self.crawler.engine.close_spider(self.spider, "max_articles")
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="max_articles"))
         return item

@@ -99,8 +99,10 @@ def test_request_budget_stops_the_run(mirror, tmp_path):
 
 
 def test_log_json_writes_one_json_object_per_line(mirror, tmp_path):
-    proc, _ = crawl_items(mirror, tmp_path, "--log-json", "--max-articles", "1",
-                          "-s", "LOG_LEVEL=INFO")
+    channel = mirror.channel_origin.split("://", 1)[1]
+    proc = prakata("crawl", "--site", mirror.site_origin, "--channel-host", channel, "--out",
+                   str(tmp_path), "--log-json", "--max-articles", "1", "-s", "DOWNLOAD_DELAY=0",
+                   "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=INFO")
     assert proc.returncode == 0
     logs = [line for line in proc.stderr.splitlines() if line.startswith("{")]
     assert len(logs) > 5
