@@ -341,6 +341,9 @@ def _summary(report: dict, path: str) -> str:
     ]
     for reason, count in list(report["rejected_reasons"].items())[:5]:
         lines.append(f"  rejected x{count}: {reason}")
+    if report["articles"]:
+        coverage = ", ".join(f"{field} {share:.0%}" for field, share in report["coverage"].items())
+        lines.append(f"  coverage: {coverage}")
     lines.append(f"  items:  {report['items_file']}")
     lines.append(f"  report: {path}")
     return "\n".join(lines)

@@ -169,6 +169,17 @@ class PrakataSpider(scrapy.Spider):
                 slot.delay, slot.jitter = max(slot.delay, delay), 0.0
         self.logger.info("robots.txt asks for %s s between requests: honoured", delay)
 
+    def _unchanged_since_fetched(self, url: str, lastmod: str | None) -> bool:
+        """A child sitemap whose ``lastmod`` is older than our last successful fetch."""
+        if self.full or not lastmod:
+            return False
+        joined = safe_join(self.site + "/", url)
+        seen = self.store.seen(canonicalize(rebase(joined, self.site))) if joined else None
+        moment = parse_date(lastmod, now=FAR_FUTURE)
+        if seen is None or seen.status != 200 or moment is None:
+            return False
+        return moment <= datetime.fromisoformat(seen.fetched_at)
+
     def _known(self, url: str) -> bool:
         """True for a URL an incremental run need not fetch again: an article published
         before the re-check window, a redirect or a page that was gone."""
@@ -223,6 +234,9 @@ class PrakataSpider(scrapy.Spider):
             if not loc:
                 continue
             if sitemap.type == "sitemapindex":
+                if self._unchanged_since_fetched(loc, entry.get("lastmod")):
+                    self.known_skipped += 1
+                    continue  # its lastmod says nothing new since the last fetch
                 request = self.request_for(loc, response.url, priority=20)
             elif self._in_range(entry.get("publication_date") or entry.get("lastmod")):
                 request = self.request_for(loc, response.url, priority=5)
