@@ -52,3 +52,23 @@ def test_killed_and_resumed_three_times_loses_and_repeats_nothing(mirror, tmp_pa
         assert not list(db.execute("SELECT url FROM pending"))
     assert stored == set(keys)
     assert prakata("verify", "--out", str(tmp_path)).returncode == 0
+
+
+def test_ctrl_c_stops_cleanly_and_resume_finishes(mirror, tmp_path):
+    proc = start(mirror, tmp_path)
+    deadline = time.monotonic() + 60
+    while lines(tmp_path) < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    _, err = proc.communicate(timeout=120)
+    report = json.loads(next((tmp_path / "runs").glob("*.json")).read_text())
+    assert report["finish_reason"] == "shutdown", err[-2000:]
+    assert not list((tmp_path / "warc").glob("*.open"))  # the WARC file was closed
+    assert prakata("verify", "--out", str(tmp_path)).returncode == 0
+    proc = start(mirror, tmp_path, "--resume")
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err[-2000:]
+    items = [json.loads(line) for line in
+             next((tmp_path / "items").glob("*.jsonl")).read_text().splitlines()]
+    keys = [i.get("canonical_url") or i["channel_id"] for i in items]
+    assert len(keys) == len(set(keys)) and sum(i["type"] == "article" for i in items) == 19
