@@ -27,8 +27,20 @@ class Image(typing.TypedDict):
     caption: str | None
 
 
+SHA256 = {"pattern": r"^[0-9a-f]{64}$"}
+CRAWLED_AT = {"pattern": ANY_ISO_DATETIME}
+VERSION = {"minimum": 1, "description": "1, or one more than the archived version it replaces"}
+PREVIOUS = {**SHA256,
+            "description": "fingerprint of the version this one replaces (items.fingerprint)"}
+
+
+class _Item:
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
 @dataclass(frozen=True)
-class Article:
+class Article(_Item):
     """One news article as a reader reads it."""
 
     type: typing.Literal["article"] = field(init=False, default="article")
@@ -50,20 +62,14 @@ class Article:
     whatsapp_channels: list[str]
     related_urls: list[str]
     word_count: int
-    content_sha256: str = field(metadata={"pattern": r"^[0-9a-f]{64}$"})
-    crawled_at: str = field(metadata={"pattern": ANY_ISO_DATETIME})
-    version: int = field(default=1, metadata={
-        "minimum": 1, "description": "1, or one more than the archived version it replaces"})
-    previous_sha256: str | None = field(default=None, metadata={
-        "pattern": r"^[0-9a-f]{64}$",
-        "description": "fingerprint of the version this one replaces (items.fingerprint)"})
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+    content_sha256: str = field(metadata=SHA256)
+    crawled_at: str = field(metadata=CRAWLED_AT)
+    version: int = field(default=1, metadata=VERSION)
+    previous_sha256: str | None = field(default=None, metadata=PREVIOUS)
 
 
 @dataclass(frozen=True)
-class WhatsAppChannel:
+class WhatsAppChannel(_Item):
     """A public WhatsApp channel page linked from articles."""
 
     type: typing.Literal["whatsapp_channel"] = field(init=False, default="whatsapp_channel")
@@ -75,28 +81,19 @@ class WhatsAppChannel:
     followers_text: str
     image_url: str | None
     verified: bool
-    crawled_at: str = field(metadata={"pattern": ANY_ISO_DATETIME})
-    version: int = field(default=1, metadata={
-        "minimum": 1, "description": "1, or one more than the archived version it replaces"})
-    previous_sha256: str | None = field(default=None, metadata={
-        "pattern": r"^[0-9a-f]{64}$",
-        "description": "fingerprint of the version this one replaces (items.fingerprint)"})
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+    crawled_at: str = field(metadata=CRAWLED_AT)
+    version: int = field(default=1, metadata=VERSION)
+    previous_sha256: str | None = field(default=None, metadata=PREVIOUS)
 
 
 @dataclass(frozen=True)
-class Rejected:
+class Rejected(_Item):
     """A page that gave no item, and why: counted and reported, never silently lost."""
 
     type: typing.Literal["rejected"] = field(init=False, default="rejected")
     url: str
     reason: str
-    crawled_at: str = field(metadata={"pattern": ANY_ISO_DATETIME})
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+    crawled_at: str = field(metadata=CRAWLED_AT)
 
 
 ITEM_CLASSES = (Article, WhatsAppChannel, Rejected)

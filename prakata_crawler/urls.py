@@ -45,7 +45,7 @@ def host_key(netloc: str) -> str:
     return netloc[4:] if netloc.startswith("www.") else netloc
 
 
-def canonicalize(url: str, base: str | None = None, *, drop_amp: bool = True) -> str:
+def canonicalize(url: str, base: str | None = None) -> str:
     """Return the canonical form of ``url`` (resolved against ``base``).
 
     Lower-cases scheme and host, drops the fragment, tracking parameters and the default
@@ -60,7 +60,7 @@ def canonicalize(url: str, base: str | None = None, *, drop_amp: bool = True) ->
     if (scheme, netloc.rsplit(":", 1)[-1]) in {("http", "80"), ("https", "443")}:
         netloc = netloc.rsplit(":", 1)[0]
     path = parts.path or "/"
-    if drop_amp and _AMP_PATH_RE.search(path) and path not in {"/amp", "/amp/"}:
+    if _AMP_PATH_RE.search(path) and path not in {"/amp", "/amp/"}:
         path = _AMP_PATH_RE.sub("/" if path.endswith("/amp/") else "", path) or "/"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not _is_tracking(k, v)]

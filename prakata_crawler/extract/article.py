@@ -80,6 +80,7 @@ NON_ARTICLE_PATH = re.compile(
     r"^/(?:kategori|category|categories|tag|tags|topik|topic|search|cari|login|register|daftar|"
     r"bookmark|author|penulis|indeks|index|page|feed|rss|redaksi|about|tentang|kontak|contact|"
     r"pedoman|privacy|kebijakan)(?:/|$|\?)|^/$", re.I)
+NON_ARTICLE_SCORE = -10  # the evidence a section, tag, search or static page's URL gives
 ARTICLE_PATH = re.compile(r"/\d{4}/\d{2}/[^/]+\.html?$|/read/\d+/|/\d{5,}/|-\d{6,}(?:\.html)?$")
 
 
@@ -88,6 +89,10 @@ class NotAnArticle(Exception):
 
 
 def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> dict:
+    if later_page(url):  # what the URL alone settles, before any work on the page
+        raise NotAnArticle(f"page {later_page(url)} of a multi-page article")
+    if NON_ARTICLE_PATH.search(urlsplit(url).path):
+        raise NotAnArticle(f"no article evidence (score {NON_ARTICLE_SCORE})")
     node = article_node(doc) or {}
     root = doc.root
     publisher = doc.meta_first("og:site_name") or text_value(node.get("publisher") or {})
@@ -108,7 +113,8 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
         doc.meta_first("og:title") or doc.title, publisher)
 
     crumb_section = _breadcrumb_section(root, headline_el)
-    body_el = root.find("body") if root.find("body") is not None else root
+    body_el = root.find("body")
+    body_el = body_el if body_el is not None else root
     strip_chrome(body_el, keep={headline_el} if headline_el is not None else frozenset())
     _remove_inline_inserts(body_el)
     blocks = walk_blocks(body_el, skip=_skip_meta)
@@ -117,10 +123,11 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     inside = {el for part in parts for el in part.iter()}
     body_blocks = [b for b in blocks if b.owner in inside]
 
-    images, caption = _images(root, headline_el, container, url, headline)
+    region = _article_region(headline_el, container)
+    images, caption = _images(region, headline_el, container, url, headline)
     captions = {i["caption"] for i in images if i["caption"]}
     paragraphs, credits = _paragraphs(body_blocks, headline, captions)
-    header_texts = _header_texts(root, blocks, body_blocks, headline_el, container, captions)
+    header_texts = _header_texts(region, blocks, body_blocks, headline_el, captions)
     header_credits = [t for t in header_texts if is_labelled_credit(t)]
     published, modified = _dates(doc, node, header_texts, now)
 
@@ -136,12 +143,11 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     image_url = doc.meta_first("og:image", "og:image:url", "twitter:image") or image_value(
         node.get("image")) or (images[0]["url"] if images else None)
     body = "\n\n".join(paragraphs)
-    evidence = _evidence(doc, node, url, published, credits, body)
+    words = len(body.split())
+    evidence = _evidence(doc, node, url, published, credits, words)
     if not headline:
         raise NotAnArticle("no headline")
-    if later_page(url):
-        raise NotAnArticle(f"page {later_page(url)} of a multi-page article")
-    if len(body.split()) < 25:
+    if words < 25:
         raise NotAnArticle("no article body")
     if evidence < 2:
         raise NotAnArticle(f"no article evidence (score {evidence})")
@@ -165,7 +171,7 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
         "whatsapp_channels": channels,
         "related_urls": [u for u in dedupe(related) if u != canonical
                          and u != canonicalize(url)],
-        "word_count": len(body.split()),
+        "word_count": words,
         "content_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
     }
 
@@ -401,9 +407,8 @@ def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], lis
     return paragraphs, credits
 
 
-def _images(root, headline_el, container, url, headline) -> tuple[list[dict], str | None]:
+def _images(region, headline_el, container, url, headline) -> tuple[list[dict], str | None]:
     """``[{url, caption}]`` for the lead image and body images, and the lead caption."""
-    region = _article_region(headline_el, container)
     started = headline_el is None or headline_el not in region.iter()
     last = _last_descendant(container)
     images: list[dict] = []
@@ -442,12 +447,11 @@ def _in_chrome(el, region, container) -> bool:
     return False
 
 
-def _header_texts(root, blocks, body_blocks, headline_el, container, captions) -> list[str]:
+def _header_texts(region, blocks, body_blocks, headline_el, captions) -> list[str]:
     """Short texts printed around the headline, nearest first: where dates and credits are.
 
     Only the article's own region counts, so the top bar's "today" and sidebar dates of
     other articles are never read as this article's date."""
-    region = _article_region(headline_el, container)
     order = {el: i for i, el in enumerate(region.iter())}
     start = order.get(headline_el, -1)
     metas = [el for el in region.iter() if isinstance(el.tag, str)
@@ -545,13 +549,11 @@ def later_page(url: str) -> int | None:
     return int(match.group(1)) if match and int(match.group(1)) >= 2 else None
 
 
-def _evidence(doc: Document, node: dict, url: str, published, credits, body: str) -> int:
+def _evidence(doc: Document, node: dict, url: str, published, credits, words: int) -> int:
     """How sure we are this is an article and not an index or static page."""
-    if NON_ARTICLE_PATH.search(urlsplit(url).path):
-        return -10
     score = 3 * bool(node) + 2 * (doc.meta_first("og:type") == "article")
     score += bool(doc.meta_first("article:published_time")) + bool(published) + bool(credits)
-    score += bool(ARTICLE_PATH.search(urlsplit(url).path)) + (len(body.split()) >= 150)
+    score += bool(ARTICLE_PATH.search(urlsplit(url).path)) + (words >= 150)
     if doc.meta_first("og:type") in {"website", "profile"} and not node:
         score -= 2
     return score

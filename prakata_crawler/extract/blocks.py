@@ -161,7 +161,6 @@ class Block:
     owner: etree._Element
     parts: list[str] = field(default_factory=list)
     link_chars: int = 0
-    links: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -216,9 +215,6 @@ def walk_blocks(root, skip=lambda el: False) -> list[Block]:
             return
         if tag == "a" and el.get("href"):
             link = el.get("href")
-            if current[0] is None:
-                current[0] = Block(owner)
-            current[0].links.append(link)
         if tag in BLOCK_TAGS:
             flush()
             add(el, el.text, link)

@@ -34,6 +34,7 @@ FEED_PATHS = ("/feed", "/rss")
 SKIP_EXTENSIONS = re.compile(
     r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|pdf|zip|mp4|mp3|woff2?|ttf|xml\.gz)$", re.I)
 FEED_TYPES = re.compile(rb"<rss\b|<feed\b|<rdf:RDF\b", re.I)
+UNSEEN = "prakata_unseen"  # the state store knew nothing of this URL when it was requested
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=WIB)  # "now" for parsing user-given bounds
 SITEMAP_TYPES = re.compile(rb"<urlset\b|<sitemapindex\b", re.I)
 
@@ -143,17 +144,20 @@ class PrakataSpider(scrapy.Spider):
             target = (f"https://www.whatsapp.com/channel/{cid}" if host.scheme == "whatsapp"
                       else f"{host.scheme}://{host.netloc}/channel/{cid}")
             return scrapy.Request(target, self.parse_channel, errback=self.on_error,
-                                  cb_kwargs={"channel": cid}, priority=priority - 5)
+                                  cb_kwargs={"channel": cid}, priority=priority - 5,
+                                  meta={UNSEEN: self._seen(target) is None})
         if not same_site(url, self.site) or SKIP_EXTENSIONS.search(urlsplit(url).path):
             return None
         url = canonicalize(rebase(url, self.site))
-        if self._known(url):
+        seen = self._seen(url)
+        if self._known(seen):
             self.known_skipped += 1
             return None
         path = urlsplit(url).path
-        if path.endswith(".xml") or path in FEED_PATHS:
-            return scrapy.Request(url, self.parse_xml, errback=self.on_error, priority=priority)
-        return scrapy.Request(url, self.parse_page, errback=self.on_error, priority=priority)
+        callback = self.parse_xml if path.endswith(".xml") or path in FEED_PATHS else \
+            self.parse_page
+        return scrapy.Request(url, callback, errback=self.on_error, priority=priority,
+                              meta={UNSEEN: seen is None})
 
     def _honour_crawl_delay(self, robotparser) -> None:
         """robots.txt ``Crawl-delay`` as a floor on the delay between requests to the site
@@ -180,10 +184,13 @@ class PrakataSpider(scrapy.Spider):
             return False
         return moment <= datetime.fromisoformat(seen.fetched_at)
 
-    def _known(self, url: str) -> bool:
+    def _seen(self, url: str):
+        """What the state store knows of ``url`` (nothing in a ``--full`` crawl)."""
+        return None if self.full else self.store.seen(url)
+
+    def _known(self, seen) -> bool:
         """True for a URL an incremental run need not fetch again: an article published
         before the re-check window, a redirect or a page that was gone."""
-        seen = None if self.full else self.store.seen(url)
         if seen is None:
             return False
         if seen.kind == "article":
@@ -276,7 +283,7 @@ class PrakataSpider(scrapy.Spider):
             if request is not None:
                 requests.append(request)
         # an index page that links to nothing new ends the walk down its pagination
-        fresh = self.full or any(self.store.seen(r.url) is None for r in requests)
+        fresh = any(r.meta[UNSEEN] for r in requests)
         for request in requests:
             if fresh or not later_page(request.url):
                 yield request
