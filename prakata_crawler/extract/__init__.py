@@ -18,7 +18,7 @@ from .article import NotAnArticle, extract_article
 from .channel import NotAChannel, extract_channel
 from .dates import WIB, to_iso
 from .document import Document, EmptyDocument
-from .text import norm
+from .text import norm, text_of
 
 BLOCK_MARKERS = re.compile(
     r"access denied|verify you are human|just a moment|please enable javascript|captcha|"
@@ -66,11 +66,11 @@ def _extract(body: bytes, url: str, now: datetime, channel_hosts: frozenset[str]
         doc = Document(bytes(body), url, content_type)
     except EmptyDocument as exc:
         return _rejected(url, now, str(exc))
-    visible = norm(doc.root.text_content()) if len(body) < 20000 else ""
+    visible = norm(text_of(doc.root)) if len(body) < 20000 else ""
     if visible and len(visible) < 1500 and BLOCK_MARKERS.search(doc.head_text + visible):
         return _rejected(url, now, "blocked: WAF or captcha page")
     h1 = doc.root.find(".//h1")
-    if SOFT_404.search(doc.title) or (h1 is not None and SOFT_404.search(norm(h1.text_content()))):
+    if SOFT_404.search(doc.title) or (h1 is not None and SOFT_404.search(norm(text_of(h1)))):
         return _rejected(url, now, "soft 404: page says not found")
     parts = urlsplit(url)
     if CHANNEL_ID_RE.search(parts.path) and (

@@ -44,7 +44,7 @@ from .structured import (
     person_names,
     text_value,
 )
-from .text import dedupe, norm, norm_or_none
+from .text import dedupe, norm, norm_or_none, text_of
 
 INSERT_LABEL = re.compile(r"(?:\*{1,3}\s*)?\b(?:baca|lihat|simak|cek)\s+(?:juga|pula)\b\s*:?\s*$",
                           re.I)
@@ -108,7 +108,7 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
         keywords(node.get("keywords")) or _html_tags(root)
     related = _related_links(root, url)
     headline_el = _headline_element(doc, node)
-    headline = norm_or_none(headline_el.text_content()) if headline_el is not None else None
+    headline = norm_or_none(text_of(headline_el)) if headline_el is not None else None
     headline = headline or text_value(node.get("headline")) or sites.strip_title_suffix(
         doc.meta_first("og:title") or doc.title, publisher)
 
@@ -192,16 +192,16 @@ def _headline_element(doc: Document, node: dict):
     reference = text_value(node.get("headline")) or sites.strip_title_suffix(
         doc.meta_first("og:title") or doc.title, doc.meta_first("og:site_name"))
     site_name = (doc.meta_first("og:site_name") or "").lower()
-    h1s = [h for h in doc.root.iter("h1") if norm(h.text_content())
-           and norm(h.text_content()).lower() != site_name]
+    h1s = [h for h in doc.root.iter("h1") if norm(text_of(h))
+           and norm(text_of(h)).lower() != site_name]
     if not reference:
         return h1s[0] if h1s else None
     words = set(reference.lower().split())
 
     def overlap(el) -> float:
-        return len(set(norm(el.text_content()).lower().split()) & words) / max(len(words), 1)
+        return len(set(norm(text_of(el)).lower().split()) & words) / max(len(words), 1)
 
-    for candidates in (h1s, [h for h in doc.root.iter("h2", "h3") if norm(h.text_content())]):
+    for candidates in (h1s, [h for h in doc.root.iter("h2", "h3") if norm(text_of(h))]):
         best = max(candidates, key=overlap, default=None)
         if best is not None and overlap(best) >= 0.5:
             return best
@@ -216,7 +216,7 @@ def _html_tags(root) -> list[str]:
                 {"tag", "tags", "post-tags", "topik", "label", "labels", "tagcloud"}
                 & set(class_words(el)) or TAGS_LABEL.match(el.text or "")):
             continue
-        names += [norm(a.text_content()).lstrip("#") for a in el.iter("a")
+        names += [norm(text_of(a)).lstrip("#") for a in el.iter("a")
                   if TAG_HREF.search(a.get("href") or "")]
         if names:
             break
@@ -282,7 +282,7 @@ def _box_verdict(el):
         return False
     label = el.getprevious()  # <p>Baca juga:</p><figure><a>card</a></figure>
     if label is not None and isinstance(label.tag, str) and INSERT_LABEL.fullmatch(
-            norm(label.text_content())):
+            norm(text_of(label))):
         return True
     return "classed" if RELATED_WORDS.search(" ".join(class_words(el))) else None
 
@@ -297,7 +297,7 @@ def _list_heading(el) -> str | None:
                    or any(d.tag in {"h2", "h3", "h4"}
                           for d in islice(candidate.iterdescendants(), 4)))
         if heading:  # also a heading wrapped in its own box (page builders)
-            text = norm(candidate.text_content())
+            text = norm(text_of(candidate))
             if 0 < len(text) < 40:
                 return text
     return None
@@ -306,17 +306,17 @@ def _list_heading(el) -> str | None:
 def _breadcrumb_section(root, headline_el) -> str | None:
     """The last linked step of the page's breadcrumb before the article itself: a
     breadcrumb by class name first, else a short "Beranda » Kanal » ..." line."""
-    headline = norm(headline_el.text_content()).lower() if headline_el is not None else ""
+    headline = norm(text_of(headline_el)).lower() if headline_el is not None else ""
     classed = [el for el in root.iter() if isinstance(el.tag, str) and "breadcrumb" in (
         f"{el.get('class') or ''} {el.get('id') or ''} {el.get('aria-label') or ''}".lower())]
     printed = (a.getparent() for a in root.iter("a") if CRUMB_HOME.fullmatch(a.text or ""))
     printed = [el for el in printed if el is not None and 2 <= len(el.findall(".//a")) <= 5
-               and CRUMB_TEXT.match(norm(el.text_content())[:40])]
+               and CRUMB_TEXT.match(norm(text_of(el))[:40])]
     for el in classed or printed:
         items = el.findall(".//li") or [c for c in el.iter("a", "span") if len(c) == 0]
         crumbs = []
         for item in items:
-            text = norm(item.text_content()).strip(" ›»>/|·")
+            text = norm(text_of(item)).strip(" ›»>/|·")
             current = item.get("aria-current") or "active" in class_words(item)
             if not text or current or text.lower() == headline or (
                     headline and text.lower()[:12] == headline[:12]) or len(text) > 40:
@@ -366,7 +366,7 @@ def _remove_inline_inserts(body_el) -> None:
 
 def _skip_meta(el) -> bool:
     return (is_meta_el(el) or el.tag == "time" or is_caption_el(el)) and len(
-        el.text_content()) < 300
+        text_of(el)) < 300
 
 
 def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], list[str]]:
@@ -379,7 +379,7 @@ def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], lis
     noise_boxes = {b.owner.getparent() for b in blocks
                    if len(b.text) < 300 and NOISE_PARAGRAPH.search(b.text)}
     noise_boxes = {box for box in noise_boxes
-                   if box is not None and len(norm(box.text_content())) < 400}
+                   if box is not None and len(norm(text_of(box))) < 400}
     for block in blocks:
         text = block.text
         if not text or text == headline or text in captions or clean_caption(text) in captions:
@@ -458,7 +458,7 @@ def _header_texts(region, blocks, body_blocks, headline_el, captions) -> list[st
              and (el.tag == "time" or is_meta_el(el) or is_labelled_credit(norm(el.text or "")))]
     metas.sort(key=lambda el: (order[el] < start, order[el]))
     texts = [" ".join(b.text for b in walk_blocks(el)) for el in metas
-             if len(el.text_content()) < 400]
+             if len(text_of(el)) < 400]
     texts = [t for t in texts if t and len(t) < 200]
     first_body = body_blocks[0] if body_blocks else None
     started = headline_el is None

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from .text import norm
+from .text import norm, text_of
 
 DROP_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas",
@@ -131,7 +131,7 @@ def strip_chrome(root, keep=frozenset()) -> None:
             drop_keep_tail(el)
         elif el.tag == "form" and el.find(".//input[@type='email']") is not None:
             box = el.getparent()  # a newsletter sign-up card: the pitch goes with the form
-            small = box is not None and box.tag != "body" and len(norm(box.text_content())) < 400
+            small = box is not None and box.tag != "body" and len(norm(text_of(box))) < 400
             drop_keep_tail(box if small else el)
 
 
@@ -145,8 +145,8 @@ def _holds_article_text(el) -> bool:
     with a lot of non-link paragraph text is never chrome (comments and sidebars aside)."""
     if _ALWAYS_CHROME.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
         return False
-    text = sum(len(norm(p.text_content())) for p in el.iter("p"))
-    links = sum(len(norm(a.text_content())) for p in el.iter("p") for a in p.iter("a"))
+    text = sum(len(norm(text_of(p))) for p in el.iter("p"))
+    links = sum(len(norm(text_of(a))) for p in el.iter("p") for a in p.iter("a"))
     return text - links > 500
 
 

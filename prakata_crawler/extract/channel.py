@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..urls import CHANNEL_ID_RE
 from .document import Document
-from .text import norm, norm_or_none
+from .text import norm, norm_or_none, text_of
 
 # Indonesian "M" is miliar (10^9); English "M" is million.
 ID_SUFFIXES = {"rb": 3, "ribu": 3, "jt": 6, "juta": 6, "m": 9, "miliar": 9, "t": 12, "triliun": 12}
@@ -57,7 +57,7 @@ def parse_followers(text: str | None) -> int | None:
 def _first_text(doc: Document, *xpaths: str) -> str | None:
     for xpath in xpaths:
         for el in doc.root.xpath(xpath):
-            text = norm(el.text_content() if hasattr(el, "text_content") else str(el))
+            text = norm(text_of(el) if not isinstance(el, str) else el)
             if text:
                 return text
     return None

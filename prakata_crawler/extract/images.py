@@ -11,7 +11,7 @@ import re
 
 from ..urls import safe_join
 from .blocks import class_words, is_caption_el
-from .text import norm
+from .text import norm, text_of
 
 _UI_WORDS = re.compile(r"\s*\b(?:Perbesar|Lihat Foto|Zoom|Tutup)\b\s*", re.I)
 _FOTO_PREFIX = re.compile(r"^\s*(?:Foto|Photo|Gambar|Ilustrasi)\s*:\s*", re.I)
@@ -71,7 +71,7 @@ def _wrapper(img):
     """The outermost element around ``img`` that holds nothing but the image."""
     node = img
     for ancestor in img.iterancestors():
-        if norm(ancestor.text_content()) or len(ancestor.findall(".//img")) > 1:
+        if norm(text_of(ancestor)) or len(ancestor.findall(".//img")) > 1:
             break
         node = ancestor
     return node
@@ -82,7 +82,7 @@ def _credit_after(el) -> str:
     following = el.getnext()
     if following is not None and isinstance(following.tag, str) and _CREDIT_WORDS.intersection(
             class_words(following)):
-        text = norm(following.text_content())
+        text = norm(text_of(following))
         if 0 < len(text) <= 80:
             return " " + text
     return ""
@@ -93,7 +93,7 @@ def _fuller_copy(figure, caption: str) -> str | None:
     (``... (29/11/2025). /Kabar Banten/Iman Hidayat``): prefer that copy."""
     for following in list(figure.itersiblings())[:2]:
         if isinstance(following.tag, str) and is_caption_el(following):
-            text = clean_caption(following.text_content())
+            text = clean_caption(text_of(following))
             if text and text != caption and text.startswith(caption):
                 return text
     return None
@@ -102,7 +102,7 @@ def _fuller_copy(figure, caption: str) -> str | None:
 def _is_image_box(el, container) -> bool:
     """A small box around one image: whatever text it holds belongs to the image."""
     return (el is not container and el.tag not in {"article", "main", "body"}
-            and len(el.findall(".//img")) <= 2 and len(norm(el.text_content())) <= 500)
+            and len(el.findall(".//img")) <= 2 and len(norm(text_of(el))) <= 500)
 
 
 def caption_for(img, headline: str | None, container=None) -> str | None:
@@ -112,7 +112,7 @@ def caption_for(img, headline: str | None, container=None) -> str | None:
         for el in figure.iter():
             if el is not figure and isinstance(el.tag, str) and (
                     el.tag == "figcaption" or is_caption_el(el)):
-                caption = clean_caption(el.text_content(), headline)
+                caption = clean_caption(text_of(el), headline)
                 if caption:
                     return _fuller_copy(figure, caption) or caption + _credit_after(el)
     wrapper = _wrapper(img)
@@ -120,14 +120,14 @@ def caption_for(img, headline: str | None, container=None) -> str | None:
     for following in list(wrapper.itersiblings())[:3]:
         if not isinstance(following.tag, str):
             continue
-        text = norm(following.text_content())
+        text = norm(text_of(following))
         caption = clean_caption(text, headline)
         if not caption:
             continue  # "Lihat Foto" and other UI words between image and caption
         styled = is_caption_el(following) or (
             following.tag in {"p", "div", "span"} and len(following) == 1
             and following[0].tag in {"em", "i", "small"}
-            and norm(following[0].text_content()) == text)
+            and norm(text_of(following[0])) == text)
         outside_body = container is not None and following not in container.iter()
         in_image_box = box is not None and _is_image_box(box, container)
         if len(text) <= 400 and (styled or in_image_box or (outside_body and following.tag == "p")):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 
@@ -17,6 +19,14 @@ def norm(text: str | None) -> str:
         return ""
     text = text.translate(_ZERO_WIDTH).replace("&nbsp;", " ")  # double-escaped by some CMSes
     return _SPACES.sub(" ", text).strip()
+
+
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
+def text_of(el) -> str:
+    """All the text inside ``el`` (not its tail), as the XPath ``string()`` gives it."""
+    return _STRING(el)
 
 
 def norm_or_none(text: str | None) -> str | None:
