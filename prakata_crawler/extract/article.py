@@ -226,21 +226,40 @@ def _html_tags(root) -> list[str]:
 def _related_links(root, url: str) -> list[str]:
     """Links of "Baca Juga" inserts and related-article lists, in document order (read
     before the chrome is stripped)."""
-    site = site_domain(urlsplit(url).netloc)
+    base = urlsplit(url)
+    site = site_domain(base.netloc)
     verdicts: dict = {}  # one look at each ancestor box, shared by all its links
     candidates: dict[str, bool] = {}  # pages repeat the same hrefs many times
     found = []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if href not in candidates:
-            joined = safe_join(url, href) if href and href[0] != "#" else None
-            target = urlsplit(joined) if joined else None
-            candidates[href] = bool(
-                target and target.scheme in {"http", "https"}
-                and site_domain(target.netloc) == site and not NON_ARTICLE_PATH.search(target.path))
+            target = _link_target(href, base.netloc, url)
+            candidates[href] = bool(target and site_domain(target[0]) == site
+                                    and not NON_ARTICLE_PATH.search(target[1]))
         if candidates[href] and _is_related(a, verdicts):
             found.append(canonicalize(href, url))
     return found
+
+
+_ABSOLUTE = re.compile(r"^(?:https?:)?//([^/?#]*)([^?#]*)", re.I)
+
+
+def _link_target(href: str, netloc: str, base: str) -> tuple[str, str] | None:
+    """``(netloc, path)`` of an http(s) link, by string work for the usual absolute and
+    root-relative forms (urljoin costs more than the rest of the link scan)."""
+    if not href or href[0] == "#":
+        return None
+    match = _ABSOLUTE.match(href)
+    if match:
+        return match.group(1), match.group(2) or "/"
+    if href[0] == "/":
+        return netloc, href.split("?", 1)[0].split("#", 1)[0]
+    joined = safe_join(base, href)
+    target = urlsplit(joined) if joined else None
+    if target is None or target.scheme not in {"http", "https"}:
+        return None
+    return target.netloc, target.path
 
 
 def _is_related(a, verdicts: dict) -> bool:

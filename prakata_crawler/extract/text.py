@@ -5,20 +5,20 @@ Only white space changes; quotes, dashes and case stay as printed (edge case 12)
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 
 
 def norm(text: str | None) -> str:
     """Collapse every run of (Unicode) white space to one space, drop zero-width marks."""
     if not text:
         return ""
-    text = text.translate(_ZERO_WIDTH).replace("&nbsp;", " ")  # double-escaped by some CMSes
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():  # the translation table only has work on non-ASCII text
+        text = text.translate(_ZERO_WIDTH)
+    if "&nbsp;" in text:  # double-escaped by some CMSes
+        text = text.replace("&nbsp;", " ")
+    return " ".join(text.split())  # str.split() knows the same Unicode white space as \s
 
 
 _STRING = etree.XPath("string()", smart_strings=False)
