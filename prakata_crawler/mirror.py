@@ -55,6 +55,7 @@ DEFAULT_FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures"
 DEFAULT_LAST_MODIFIED = "Mon, 01 Dec 2025 00:00:00 GMT"
 SERVER_HEADER = b"prakata-mirror/0.1 (twisted.web)"
 HOSTS = ("site", "channel")
+MAX_CACHED = 1024  # bodies kept in RAM; the fixture world has fewer
 
 _SUFFIX_TYPES = {
     ".html": "text/html",
@@ -327,10 +328,16 @@ class _Mirror:
         self._bodies: dict[str, _Body] = {}
 
     def body(self, file: str, text: bool) -> _Body:
-        """The body of a fixture file, read and (for text) rewritten on first use only."""
+        """The body of a fixture file, read and (for text) rewritten on first use only.
+
+        At most MAX_CACHED bodies are kept (oldest dropped first): a generated benchmark
+        mirror of 50,000 pages would otherwise hold gigabytes.
+        """
         cached = self._bodies.get(file)
         if cached is None:
             data = (self.fixtures_dir / file).read_bytes()
+            if len(self._bodies) >= MAX_CACHED:
+                del self._bodies[next(iter(self._bodies))]
             cached = self._bodies[file] = _Body(self.rewriter.rewrite(data) if text else data)
         return cached
 
