@@ -51,20 +51,30 @@ INSERT_LABEL = re.compile(r"(?:\*{1,3}\s*)?\b(?:baca|lihat|simak|cek)\s+(?:juga|
 INSERT_PARAGRAPH = re.compile(
     r"^[\W_]*(?:(?:baca|lihat|simak|cek)\s+(?:juga|pula|selengkapnya)\b|baca\s+artikel\s.+"
     r"selengkapnya|artikel\s+ini\s+telah\s+tayang\s+di\b)", re.I)
-NOISE_PARAGRAPH = re.compile(
-    r"^\W*(?:ikuti|follow|gabung|bergabung|simak|join|dapatkan|klik|download|unduh|pantau)\b"
+# Calls to action, share counts, copyright lines and list titles. Split in two because the
+# unanchored branches made the regex engine try every branch at every position.
+_NOISE_START = re.compile(
+    r"\W*(?:ikuti|follow|gabung|bergabung|simak|join|dapatkan|klik|download|unduh|pantau)\b"
     r".{0,200}\b(?:whatsapp|google\s+news|telegram|instagram|tiktok|channel|saluran|aplikasi)\b|"
-    r"^\W*advertisement\W*$|^\W*(?:simak|saksikan|tonton|lihat)\s+(?:juga\s+)?video\b|"
-    r"^\W*baca\s+berita\s+lainnya|lanjut(?:kan)?\s+membaca|^\W*baca\s+selanjutnya|"
-    r"^\W*dilarang\s+(?:keras\s+)?(?:mengambil|mengutip|menyalin|memperbanyak)|"
-    r"^\W*(?:copyright|hak\s+cipta)\b|^\W*©|\bmin(?:ute)?s?\s+read\b|\bmenit\s+baca\b|"
-    r"^[\d.,]+\s*[KkMm]?$|^.{1,60}\s[·•|]$|"
+    r"\W*advertisement\W*$|\W*(?:simak|saksikan|tonton|lihat)\s+(?:juga\s+)?video\b|"
+    r"\W*baca\s+berita\s+lainnya|\W*baca\s+selanjutnya|"
+    r"\W*dilarang\s+(?:keras\s+)?(?:mengambil|mengutip|menyalin|memperbanyak)|"
+    r"\W*(?:copyright|hak\s+cipta)\b|\W*©|[\d.,]+\s*[KkMm]?$|.{1,60}\s[·•|]$|"
+    r"halaman\s*\d+\s*(?:/|dari)\s*\d+|selanjutnya$|lihat\s+foto$|"
+    r"(?:artikel\s+pilihan|berita\s+terkait|artikel\s+terkait|terkait|terpopuler|terkini|"
+    r"rekomendasi|tags?|topik|bagikan|share)\s*:?$|"
+    r"\W*(?:follow|ikuti)\s.{0,60}(?:channel|instagram|tiktok|twitter|x)\b", re.I)
+_NOISE_ANYWHERE = re.compile(
+    r"lanjut(?:kan)?\s+membaca|\bmin(?:ute)?s?\s+read\b|\bmenit\s+baca\b|"
     r"scroll\s+to\s+continue|gabung\s+\S+\+|masukkan\s+script|telusuri\s+berita|"
-    r"^halaman\s*\d+\s*(?:/|dari)\s*\d+|halaman\s+selanjutnya|^selanjutnya$|^lihat\s+foto$|"
-    r"^(?:artikel\s+pilihan|berita\s+terkait|artikel\s+terkait|terkait|terpopuler|terkini|"
-    r"rekomendasi|tags?|topik|bagikan|share)\s*:?$|dapatkan\s+(?:update|berita)|"
-    r"download\s+aplikasi|^\W*(?:follow|ikuti)\s.{0,60}(?:channel|instagram|tiktok|twitter|x)\b",
-    re.I)
+    r"halaman\s+selanjutnya|dapatkan\s+(?:update|berita)|download\s+aplikasi", re.I)
+
+
+def is_noise(text: str) -> bool:
+    """A short paragraph that is page furniture, not article text."""
+    return len(text) < 300 and bool(_NOISE_START.match(text) or _NOISE_ANYWHERE.search(text))
+
+
 RELATED_HEADING = re.compile(r"^\W*(?:(?:berita|artikel|baca|lihat|simak)\s+(?:terkait|juga)|"
                              r"related|terkait)", re.I)
 OTHER_LIST_HEADING = re.compile(r"populer|popular|terkini|terbaru|trending|latest|pilihan|"
@@ -396,7 +406,7 @@ def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], lis
     paragraphs: list[str] = []
     credits: list[str] = []
     noise_boxes = {b.owner.getparent() for b in blocks
-                   if len(b.text) < 300 and NOISE_PARAGRAPH.search(b.text)}
+                   if is_noise(b.text)}
     noise_boxes = {box for box in noise_boxes
                    if box is not None and len(norm(text_of(box))) < 400}
     for block in blocks:
@@ -407,7 +417,7 @@ def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], lis
             continue
         if INSERT_PARAGRAPH.search(text) or block.owner.getparent() in noise_boxes:
             continue
-        if len(text) < 300 and NOISE_PARAGRAPH.search(text):
+        if is_noise(text):
             continue
         if is_labelled_credit(text):
             credits.append(COPYRIGHT.sub("", text))

@@ -91,8 +91,8 @@ def _parse_iso(match: re.Match) -> datetime | None:
     if off and off[0] in "+-":
         sign = 1 if off[0] == "+" else -1
         digits = off[1:].replace(":", "")
-        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-        try:
+        try:  # "+99:00" is in no time zone: not a date, whatever the rest says
+            tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
             return datetime(int(match["y"]), int(match["m"]), int(match["d"]),
                             int(match["H"] or 0), int(match["M"] or 0), int(match["S"] or 0),
                             tzinfo=tz)
@@ -140,7 +140,10 @@ def fast_parse(text: str, now: datetime | None = None) -> datetime | None:
         unit = match["unit"].lower()
         seconds = _UNITS.get(unit) or _UNITS.get(unit.rstrip("s"))
         if seconds:
-            return (now or datetime.now(WIB)) - timedelta(seconds=count * seconds)
+            try:  # "740000 hari lalu" lies before year 1
+                return (now or datetime.now(WIB)) - timedelta(seconds=count * seconds)
+            except OverflowError:
+                return None
     return None
 
 
