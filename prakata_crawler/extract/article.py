@@ -18,6 +18,7 @@ from .blocks import (
     Block,
     class_words,
     drop_keep_tail,
+    identity,
     is_caption_el,
     is_chrome,
     is_meta_el,
@@ -44,7 +45,7 @@ from .structured import (
     person_names,
     text_value,
 )
-from .text import dedupe, norm, norm_or_none, text_of
+from .text import dedupe, norm, norm_or_none, short_text, text_of
 
 INSERT_LABEL = re.compile(r"(?:\*{1,3}\s*)?\b(?:baca|lihat|simak|cek)\s+(?:juga|pula)\b\s*:?\s*$",
                           re.I)
@@ -297,12 +298,14 @@ def _box_verdict(el):
     """What an ancestor box says of the links in it: True (an insert or a related list),
     False (a popular/latest list), "classed" (related by class name only), "stop" (the
     article itself) or None."""
-    if el.tag in {"main", "body"} or (el.tag == "article" and el.find(".//h1") is not None):
+    tag = el.tag
+    if tag in {"main", "body"} or (tag == "article" and el.find(".//h1") is not None):
         return "stop"
-    if el.tag in {"p", "div", "li", "strong", "b", "span"}:
+    if tag in {"p", "div", "li", "strong", "b", "span"}:
         opening = " ".join(islice(el.itertext(), 4))[:200]
-        if ("juga" in opening.lower() or "selengkapnya" in opening.lower()
-                or "tayang" in opening.lower()) and INSERT_PARAGRAPH.search(norm(opening)):
+        low = opening.lower()
+        if ("juga" in low or "selengkapnya" in low or "tayang" in low) and \
+                INSERT_PARAGRAPH.search(norm(opening)):
             return True
     heading = _list_heading(el)
     if heading and RELATED_HEADING.search(heading):
@@ -311,7 +314,7 @@ def _box_verdict(el):
         return False
     label = el.getprevious()  # <p>Baca juga:</p><figure><a>card</a></figure>
     if label is not None and isinstance(label.tag, str) and INSERT_LABEL.fullmatch(
-            norm(text_of(label))):
+            short_text(label, 30) or "-"):
         return True
     return "classed" if RELATED_WORDS.search(" ".join(class_words(el))) else None
 
@@ -322,12 +325,12 @@ def _list_heading(el) -> str | None:
         if candidate is None or not isinstance(candidate.tag, str):
             continue
         heading = (candidate.tag in {"h2", "h3", "h4", "h5", "b", "strong"}
-                   or "title" in " ".join(class_words(candidate))
+                   or "title" in identity(candidate).lower()
                    or any(d.tag in {"h2", "h3", "h4"}
                           for d in islice(candidate.iterdescendants(), 4)))
         if heading:  # also a heading wrapped in its own box (page builders)
-            text = norm(text_of(candidate))
-            if 0 < len(text) < 40:
+            text = short_text(candidate, 39)
+            if text:
                 return text
     return None
 

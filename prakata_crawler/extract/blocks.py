@@ -114,25 +114,38 @@ def drop_keep_tail(el) -> None:
 
 
 def strip_chrome(root, keep=frozenset()) -> None:
-    """Remove comments, scripts and page chrome in place; elements in ``keep`` survive."""
-    for el in list(root.iter()):
-        if el.getparent() is None:
-            continue
-        if not isinstance(el.tag, str):
-            drop_keep_tail(el)
-        elif el in keep:
-            continue
-        elif el.tag in DROP_TAGS or (el.tag not in {"body", "html", "article", "main"}
-                                     and is_chrome(el) and not _holds(el, keep)
-                                     and not _holds_article_text(el)):
-            drop_keep_tail(el)
-        elif el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(
-                " ", "") or _HIDDEN.intersection((el.get("class") or "").split()):
-            drop_keep_tail(el)
-        elif el.tag == "form" and el.find(".//input[@type='email']") is not None:
-            box = el.getparent()  # a newsletter sign-up card: the pitch goes with the form
-            small = box is not None and box.tag != "body" and len(norm(text_of(box))) < 400
-            drop_keep_tail(box if small else el)
+    """Remove comments, scripts and page chrome in place; elements in ``keep`` survive.
+
+    A pre-order walk that does not enter what it removed: a dropped menu's links need no
+    look of their own."""
+    stack = root[::-1]
+    while stack:
+        el = stack.pop()
+        if not _dropped(el, keep):
+            stack.extend(el[::-1])
+
+
+def _dropped(el, keep) -> bool:
+    tag = el.tag
+    if not isinstance(tag, str):
+        drop_keep_tail(el)
+    elif el in keep or (tag not in DROP_TAGS and tag != "form" and not el.attrib):
+        return False  # most of the tree: nothing names it, nothing hides it
+    elif tag in DROP_TAGS or (tag not in {"body", "html", "article", "main"}
+                              and is_chrome(el) and not _holds(el, keep)
+                              and not _holds_article_text(el)):
+        drop_keep_tail(el)
+    elif el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(
+            " ", "") or _HIDDEN.intersection((el.get("class") or "").split()):
+        drop_keep_tail(el)
+    elif tag == "form" and el.find(".//input[@type='email']") is not None:
+        box = el.getparent()  # a newsletter sign-up card: the pitch goes with the form
+        small = box is not None and box.tag != "body" and len(norm(text_of(box))) < 400
+        drop_keep_tail(box if small else el)
+        return True
+    else:
+        return False
+    return True
 
 
 _HIDDEN = frozenset({"visually-hidden", "sr-only", "screen-reader-text", "element-invisible",

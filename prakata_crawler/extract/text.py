@@ -31,6 +31,19 @@ def text_of(el) -> str:
     return _STRING(el)
 
 
+def short_text(el, limit: int) -> str | None:
+    """The normalized text of ``el`` when it is at most ``limit`` characters, else None;
+    stops reading early, so asking whether a big box is a short label costs nothing."""
+    parts, raw = [], 0
+    for chunk in el.itertext():
+        raw += len(chunk)
+        if raw > 4 * limit + 400:  # room for indentation white space
+            return None
+        parts.append(chunk)
+    text = norm("".join(parts))
+    return text if len(text) <= limit else None
+
+
 def norm_or_none(text: str | None) -> str | None:
     cleaned = norm(text)
     return cleaned or None
