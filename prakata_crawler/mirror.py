@@ -510,6 +510,7 @@ def run(
     verbose: bool = False,
     stop_on_stdin_eof: bool = False,
     volatile_tokens: bool = True,
+    faults: str | None = None,
 ) -> None:
     """Serve the mirror in this process until SIGTERM/SIGINT (blocks; runs the reactor).
 
@@ -517,9 +518,15 @@ def run(
     `{"site": origin, "channel": origin}`. `verbose` writes an access log to stderr.
     `stop_on_stdin_eof` ends the server when stdin closes, so a child started by
     `start_mirror_process` cannot outlive a parent that died without stopping it.
-    Raises ValueError for a bad routes.json and CannotListenError for a busy port.
+    `faults` (JSON text or a JSON file, see prakata_crawler.faults) injects faults.
+    Raises ValueError for a bad routes.json or fault plan and CannotListenError for a busy
+    port.
     """
     from twisted.internet import reactor  # not at import time: Scrapy installs its own
+
+    from .faults import FaultResource, load_plan
+
+    plan = load_plan(faults) if faults else None
 
     root = Path(fixtures_dir).resolve()
     table = load_routes(root)
@@ -541,6 +548,8 @@ def run(
     mirror = _Mirror(table, root, origins, volatile_tokens)
     for name, site in sites.items():
         site.resource = _HostResource(mirror, name)
+        if plan is not None:
+            site.resource = FaultResource(site.resource, plan)
     if ready is not None:
         reactor.callWhenRunning(ready, dict(origins))
     if stop_on_stdin_eof:
@@ -576,6 +585,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stable-tokens", action="store_true",
                         help="serve each page's CSRF token unchanged (default: a fresh token "
                              "per request, as the real site does)")
+    parser.add_argument("--faults", metavar="PLAN",
+                        help="inject faults: a JSON plan or a JSON file "
+                             "(see prakata_crawler/faults.py)")
     parser.add_argument("--stop-on-stdin-eof", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
@@ -588,8 +600,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             verbose=args.verbose,
             stop_on_stdin_eof=args.stop_on_stdin_eof,
             volatile_tokens=not args.stable_tokens,
+            faults=args.faults,
         )
-    except (ValueError, CannotListenError) as exc:
+    except (ValueError, OSError, CannotListenError) as exc:
         print(f"prakata mirror: error: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -629,13 +642,14 @@ def start_mirror_process(
     stable_tokens: bool = False,
     stderr: int | IO[Any] | None = None,
     timeout: float = 30.0,
+    faults: dict[str, Any] | None = None,
 ) -> MirrorProcess:
     """Start the mirror in a child process and return once it listens.
 
     A child process, not a thread, because the mirror runs its own Twisted reactor and the
     caller (pytest, a Scrapy crawl) may be running another. `stderr` is passed to Popen
-    (default: inherited). Raises RuntimeError if the child exits or stays silent for
-    `timeout` seconds.
+    (default: inherited); `faults` is a fault plan (see prakata_crawler.faults). Raises
+    RuntimeError if the child exits or stays silent for `timeout` seconds.
     """
     command = [
         sys.executable,
@@ -655,6 +669,8 @@ def start_mirror_process(
         command.append("--verbose")
     if stable_tokens:
         command.append("--stable-tokens")
+    if faults is not None:
+        command += ["--faults", json.dumps(faults)]
     # The child must import this package even when it is not installed in the venv.
     package_parent = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ)
