@@ -3,7 +3,6 @@
 import asyncio
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares import cookies
@@ -12,7 +11,7 @@ from scrapy.exceptions import IgnoreRequest
 from tldextract import TLDExtract
 
 from .crawlstate import open_store
-from .urls import same_site
+from .urls import in_scope
 
 # Stock Scrapy downloads the public-suffix list from the internet on first use; a crawler
 # that may only talk to its target site (and tests confined to 127.0.0.1) reads tldextract's
@@ -26,7 +25,10 @@ class CookiesMiddleware(cookies.CookiesMiddleware):
 
 class SiteScopeMiddleware:
     """Only the site's host (with or without ``www.``) and the channel hosts are fetched,
-    redirects included: a link or a 301 to anywhere else is refused and counted."""
+    redirects included: anything else (another host or port, a loopback, private or
+    link-local address in any spelling, a non-HTTP scheme, a URL whose host parsers could
+    read two ways) is refused and counted. Ordered first, so robots.txt is not fetched
+    for a refused host either (see :func:`prakata_crawler.urls.in_scope`)."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -37,10 +39,7 @@ class SiteScopeMiddleware:
 
     def process_request(self, request, spider=None):
         spider = self.crawler.spider
-        parts = urlsplit(request.url)
-        if parts.scheme not in {"http", "https"}:
-            raise IgnoreRequest(f"not an http(s) URL: {request.url}")
-        if same_site(request.url, spider.site) or parts.netloc.lower() in spider.channel_hosts:
+        if in_scope(request.url, spider.site, spider.channel_hosts):
             return None
         self.crawler.stats.inc_value("prakata/offsite_refused")
         raise IgnoreRequest(f"outside the site and channel hosts: {request.url}")

@@ -21,7 +21,14 @@ AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# Caps on what one response may cost, compressed on the wire and again after decompression
+# (Scrapy's HttpCompressionMiddleware stops a gzip bomb at DOWNLOAD_MAXSIZE); reextract
+# applies the same cap to archived bodies.
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# Only http(s) can ever be fetched: no file:, data:, ftp: or s3: handler exists to reach,
+# whatever a link, a redirect or a sitemap says (SiteScopeMiddleware refuses them first).
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]

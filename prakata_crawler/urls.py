@@ -7,7 +7,9 @@ through :func:`canonicalize`. Pure functions, no Scrapy.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
@@ -87,6 +89,48 @@ def site_domain(netloc: str) -> str:
 def same_site(url: str, site: str) -> bool:
     """True when ``url`` is on ``site``'s host, with or without ``www.``."""
     return host_key(urlsplit(url).netloc) == host_key(urlsplit(site).netloc)
+
+
+# Userinfo, backslashes, white space and control characters: URL parsers disagree on where
+# such a host ends (urllib vs Twisted vs WHATWG), so a URL carrying them is never fetched.
+_AMBIGUOUS_NETLOC = re.compile(r"[@\\\s\x00-\x1f\x7f]")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _fetch_netloc(url: str) -> str | None:
+    """``host[:port]`` an http(s) URL would connect to (lower-case, default port dropped),
+    or None for any other scheme and for a host that parsers could read two ways."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # "Invalid IPv6 URL", a port out of range or not a number
+        return None
+    scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname or _AMBIGUOUS_NETLOC.search(netloc):
+        return None
+    if port == _DEFAULT_PORTS[scheme] or netloc.endswith(":"):
+        netloc = netloc.rsplit(":", 1)[0]
+    return netloc
+
+
+def in_scope(url: str, site: str, channel_hosts: Iterable[str] = ()) -> bool:
+    """True when ``url`` may be fetched: http(s) on the configured site's exact host and port
+    (with or without ``www.`` for a named host) or on a configured channel host.
+
+    An allow-list, not a block-list: loopback, private and link-local addresses, other ports
+    of the site's machine, and the same address spelled otherwise (``2130706433``,
+    ``0x7f.1``, ``[::ffff:127.0.0.1]``, ``localhost``) are all simply not the site."""
+    netloc = _fetch_netloc(url)
+    site_netloc = _fetch_netloc(site)
+    if netloc is None or site_netloc is None:
+        return False
+    allowed = {site_netloc, *(h.strip().lower() for h in channel_hosts)}
+    name = urlsplit(site).hostname or ""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:  # a name: its www. twin is the same site (an address has none)
+        allowed.add(site_netloc[4:] if site_netloc.startswith("www.") else "www." + site_netloc)
+    return netloc in allowed
 
 
 def rebase(url: str, site: str) -> str:

@@ -27,7 +27,10 @@ def test_site_and_channel_hosts_pass(scope, url):
 
 
 @pytest.mark.parametrize("url", ["https://evil.example/", "http://127.0.0.1:22/",
-                                 "https://prakata.com.evil.example/", "https://chat.whatsapp.com/x"])
+                                 "https://prakata.com.evil.example/", "https://chat.whatsapp.com/x",
+                                 "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/",
+                                 "http://user@www.prakata.com/", "http://2130706433/",
+                                 "file:///etc/passwd", "data:text/plain,x"])
 def test_other_hosts_are_refused_and_counted(scope, url):
     with pytest.raises(IgnoreRequest):
         scope.process_request(Request(url))
@@ -37,6 +40,17 @@ def test_other_hosts_are_refused_and_counted(scope, url):
 def test_non_http_schemes_are_refused(scope):
     with pytest.raises(IgnoreRequest):
         scope.process_request(Request("ftp://www.prakata.com/file"))
+
+
+def test_scope_runs_before_anything_is_sent():
+    """First of all downloader middlewares (robots.txt, cookies, retries come after), and
+    no download handler exists for file:, data:, ftp: or s3: even if it were bypassed."""
+    from prakata_crawler import settings
+
+    order = sorted((v, k) for k, v in settings.DOWNLOADER_MIDDLEWARES.items() if v is not None)
+    assert order[0][1] == "prakata_crawler.middlewares.SiteScopeMiddleware"
+    assert order[0][0] < 100  # RobotsTxtMiddleware
+    assert all(settings.DOWNLOAD_HANDLERS[s] is None for s in ("file", "data", "ftp", "s3"))
 
 
 def test_retry_after_forms():
