@@ -397,6 +397,8 @@ def _remove_inline_inserts(body_el) -> None:
 
 
 def _skip_meta(el) -> bool:
+    if el.tag != "time" and not el.attrib:  # meta and caption boxes are named by class
+        return False
     return (is_meta_el(el) or el.tag == "time" or is_caption_el(el)) and len(
         text_of(el)) < 300
 
@@ -412,9 +414,11 @@ def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], lis
                    if is_noise(b.text)}
     noise_boxes = {box for box in noise_boxes
                    if box is not None and len(norm(text_of(box))) < 400}
+    longest_caption = 2 * max(map(len, captions), default=0) + 40  # a doubled copy, UI words
     for block in blocks:
         text = block.text
-        if not text or text == headline or text in captions or clean_caption(text) in captions:
+        if not text or text == headline or text in captions or (
+                captions and len(text) <= longest_caption and clean_caption(text) in captions):
             continue
         if block.link_chars >= 0.9 * len(text) and len(text) < 200:
             continue

@@ -174,10 +174,7 @@ class Block:
     owner: etree._Element
     parts: list[str] = field(default_factory=list)
     link_chars: int = 0
-
-    @property
-    def text(self) -> str:
-        return norm("".join(self.parts))
+    text: str = ""  # set once the block is complete; read many times after
 
 
 def walk_blocks(root, skip=lambda el: False) -> list[Block]:
@@ -191,8 +188,10 @@ def walk_blocks(root, skip=lambda el: False) -> list[Block]:
 
     def flush() -> None:
         block = current[0]
-        if block is not None and block.text:
-            blocks.append(block)
+        if block is not None:
+            block.text = norm("".join(block.parts))
+            if block.text:
+                blocks.append(block)
         current[0] = None
 
     def add(owner, text: str | None, link: str | None = None) -> None:
@@ -212,7 +211,7 @@ def walk_blocks(root, skip=lambda el: False) -> list[Block]:
             add(owner, el.tail, link)
             return
         if tag in {"td", "th"}:  # a table row reads as one line: "Kota | 41,2 | 2"
-            if current[0] is not None and current[0].text:
+            if current[0] is not None and "".join(current[0].parts).strip():
                 add(owner, " | ", None)
             add(owner, el.text, link)
             for child in el:

@@ -39,6 +39,8 @@ COPYRIGHT = re.compile(r"\s*(?:copyright\b|©|\(c\)\s*\d{4}|hak\s+cipta\b).*$", 
 def is_labelled_credit(text: str) -> bool:
     """A short labelled line (``Penulis: X | Editor: Y``), not a sentence that happens to
     start with such a word (an author bio: "Jurnalis Suara Tangerang yang meliput ...")."""
+    if not LABELLED_LINE.match(text):  # cutting a copyright tail cannot make it match
+        return False
     text = COPYRIGHT.sub("", text)
     return (len(text) <= 160 and bool(LABELLED_LINE.match(text))
             and (len(text.split()) <= 10 or "|" in text))
