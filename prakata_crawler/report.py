@@ -126,6 +126,9 @@ class RunReport:
             "fetch_failures": failed_fetches,
             "fetch_failure_urls": dict(list(failures.items())[:MAX_LISTED]),
             "not_fetched_by_policy": dict(list(spider.ignored.items())[:MAX_LISTED]),
+            # links to other hosts or schemes not followed; requests (redirects) refused
+            "out_of_scope": {"links": stats.get_value("prakata/links_out_of_scope", 0),
+                             "refused": stats.get_value("prakata/offsite_refused", 0)},
             "not_modified": len(spider.not_modified),
             "known_not_fetched": spider.known_skipped,
             "not_found": len(spider.not_found),

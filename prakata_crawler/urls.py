@@ -66,7 +66,8 @@ def canonicalize(url: str, base: str | None = None) -> str:
         path = _AMP_PATH_RE.sub("/" if path.endswith("/amp/") else "", path) or "/"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not _is_tracking(k, v)]
-    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+    # stripped again: "/a ?" loses its empty query and must not keep the space before it
+    return urlunsplit((scheme, netloc, path, urlencode(query), "")).strip()
 
 
 _SECOND_LEVEL = frozenset({"co", "or", "go", "ac", "web", "my", "sch", "net", "com", "org", "gov",

@@ -134,6 +134,7 @@ class PrakataSpider(scrapy.Spider):
             return None
         scheme = urlsplit(url).scheme.lower()
         if scheme not in {"http", "https"} and not url.lower().startswith("whatsapp://"):
+            self.crawler.stats.inc_value("prakata/links_out_of_scope")  # file:, data:, ...
             return None
         cid = channel_id(url, self.channel_hosts)
         if cid:
@@ -146,7 +147,10 @@ class PrakataSpider(scrapy.Spider):
             return scrapy.Request(target, self.parse_channel, errback=self.on_error,
                                   cb_kwargs={"channel": cid}, priority=priority - 5,
                                   meta={UNSEEN: self._seen(target) is None})
-        if not same_site(url, self.site) or SKIP_EXTENSIONS.search(urlsplit(url).path):
+        if not same_site(url, self.site):
+            self.crawler.stats.inc_value("prakata/links_out_of_scope")
+            return None
+        if SKIP_EXTENSIONS.search(urlsplit(url).path):
             return None
         url = canonicalize(rebase(url, self.site))
         seen = self._seen(url)
