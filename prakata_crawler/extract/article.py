@@ -49,6 +49,14 @@ from .text import dedupe, norm, norm_or_none, short_text, text_of
 
 INSERT_LABEL = re.compile(r"(?:\*{1,3}\s*)?\b(?:baca|lihat|simak|cek)\s+(?:juga|pula)\b\s*:?\s*$",
                           re.I)
+
+
+def ends_with_label(text: str) -> bool:
+    """Text ending in "Baca juga:" (the regex alone scans long paragraphs slowly)."""
+    low = text.rstrip()[-200:].lower()
+    return ("juga" in low or "pula" in low) and bool(INSERT_LABEL.search(text))
+
+
 INSERT_PARAGRAPH = re.compile(
     r"^[\W_]*(?:(?:baca|lihat|simak|cek)\s+(?:juga|pula|selengkapnya)\b|baca\s+artikel\s.+"
     r"selengkapnya|artikel\s+ini\s+telah\s+tayang\s+di\b)", re.I)
@@ -71,9 +79,20 @@ _NOISE_ANYWHERE = re.compile(
     r"halaman\s+selanjutnya|dapatkan\s+(?:update|berita)|download\s+aplikasi", re.I)
 
 
+# One of these words is in every _NOISE_ANYWHERE branch: a case-insensitive regex search
+# costs 80 us a paragraph, the substring tests under 1.
+_NOISE_WORDS = ("lanjut", "read", "baca", "scroll", "gabung", "script", "telusuri",
+                "selanjutnya", "dapatkan", "aplikasi")
+
+
 def is_noise(text: str) -> bool:
     """A short paragraph that is page furniture, not article text."""
-    return len(text) < 300 and bool(_NOISE_START.match(text) or _NOISE_ANYWHERE.search(text))
+    if len(text) >= 300:
+        return False
+    if _NOISE_START.match(text):
+        return True
+    low = text.lower()
+    return any(word in low for word in _NOISE_WORDS) and bool(_NOISE_ANYWHERE.search(text))
 
 
 RELATED_HEADING = re.compile(r"^\W*(?:(?:berita|artikel|baca|lihat|simak)\s+(?:terkait|juga)|"
@@ -277,7 +296,7 @@ def _is_related(a, verdicts: dict) -> bool:
     prev = a.getprevious()
     parent = a.getparent()
     before = (prev.tail if prev is not None else parent.text if parent is not None else "") or ""
-    if INSERT_LABEL.search(before):
+    if ends_with_label(before):
         return True
     classed = False
     for depth, el in enumerate(a.iterancestors()):
@@ -370,14 +389,14 @@ def _remove_inline_inserts(body_el) -> None:
         prev = a.getprevious()
         before = (prev.tail if prev is not None else parent.text) or ""
         label_el = None
-        if not INSERT_LABEL.search(before) and parent.tag in {"strong", "b", "em", "span"}:
+        if not ends_with_label(before) and parent.tag in {"strong", "b", "em", "span"}:
             wrapper_prev = parent.getprevious()
             outer = parent.getparent()
             before_parent = (wrapper_prev.tail if wrapper_prev is not None else
                              (outer.text if outer is not None else "")) or ""
-            if INSERT_LABEL.search(norm(parent.text or "")) or INSERT_LABEL.search(before_parent):
+            if ends_with_label(norm(parent.text or "")) or ends_with_label(before_parent):
                 label_el = parent
-        if label_el is None and not INSERT_LABEL.search(before):
+        if label_el is None and not ends_with_label(before):
             continue
         target = label_el if label_el is not None else a
         if label_el is None:
@@ -410,8 +429,8 @@ def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], lis
     pitch under it)."""
     paragraphs: list[str] = []
     credits: list[str] = []
-    noise_boxes = {b.owner.getparent() for b in blocks
-                   if is_noise(b.text)}
+    noisy = {id(b) for b in blocks if is_noise(b.text)}
+    noise_boxes = {b.owner.getparent() for b in blocks if id(b) in noisy}
     noise_boxes = {box for box in noise_boxes
                    if box is not None and len(norm(text_of(box))) < 400}
     longest_caption = 2 * max(map(len, captions), default=0) + 40  # a doubled copy, UI words
@@ -424,7 +443,7 @@ def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], lis
             continue
         if INSERT_PARAGRAPH.search(text) or block.owner.getparent() in noise_boxes:
             continue
-        if is_noise(text):
+        if id(block) in noisy:
             continue
         if is_labelled_credit(text):
             credits.append(COPYRIGHT.sub("", text))
