@@ -9,7 +9,6 @@ This is how a better extractor is applied to years of archive.
 
 from __future__ import annotations
 
-import gzip
 import json
 import zlib
 from collections.abc import Iterator
@@ -18,11 +17,14 @@ from datetime import datetime
 from pathlib import Path
 
 from scrapy.exceptions import DropItem
+from scrapy.utils._compression import _inflate
+from scrapy.utils.gz import gunzip
 from warcio.archiveiterator import ArchiveIterator
 
 from .extract import extract
 from .items import fingerprint, item_key, validation_errors
 from .pipelines import next_version
+from .settings import DOWNLOAD_MAXSIZE
 from .urls import WHATSAPP_HOSTS
 
 # What a live run decided from its own bounds, not from the page (metadata "reason").
@@ -70,16 +72,18 @@ def _bounded(paths: list[Path]) -> set[str]:
     return found
 
 
-def _decode_body(body: bytes, encoding: str | None) -> bytes:
-    """The entity body as the crawler saw it after HttpCompressionMiddleware."""
+def _decode_body(body: bytes, encoding: str | None) -> bytes | None:
+    """The entity body as the crawler saw it after HttpCompressionMiddleware, decoded by
+    the same functions under the same ``DOWNLOAD_MAXSIZE``; None for a body the live crawl
+    could not have decoded either (a gzip bomb, a corrupt stream), never a memory blow-up."""
     encoding = (encoding or "").strip().lower()
-    if encoding in {"gzip", "x-gzip"}:
-        return gzip.decompress(body)
-    if encoding == "deflate":
-        try:
-            return zlib.decompress(body)
-        except zlib.error:
-            return zlib.decompress(body, -zlib.MAX_WBITS)
+    try:
+        if encoding in {"gzip", "x-gzip"}:
+            return gunzip(body, max_size=DOWNLOAD_MAXSIZE)
+        if encoding == "deflate":
+            return _inflate(body, max_size=DOWNLOAD_MAXSIZE)
+    except (ValueError, OSError, EOFError, zlib.error):  # max size exceeded is a ValueError
+        return None
     return body
 
 
@@ -121,8 +125,11 @@ def archived_items(warc_dir: Path) -> Iterator[dict]:
                 if record.rec_headers.get_header("WARC-Record-ID") in bounded:
                     continue
                 headers = record.http_headers
+                body = _decode_body(body, headers.get_header("Content-Encoding"))
+                if body is None:
+                    continue
                 date = record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00")
-                item = extract(_decode_body(body, headers.get_header("Content-Encoding")),
+                item = extract(body,
                                record.rec_headers.get_header("WARC-Target-URI"),
                                fetched_at=datetime.fromisoformat(date),
                                channel_hosts=run.channel_hosts,
