@@ -332,10 +332,15 @@ def _box_verdict(el):
     if heading and OTHER_LIST_HEADING.search(heading):
         return False
     label = el.getprevious()  # <p>Baca juga:</p><figure><a>card</a></figure>
-    if label is not None and isinstance(label.tag, str) and INSERT_LABEL.fullmatch(
-            short_text(label, 30) or "-"):
+    if label is not None and isinstance(label.tag, str) and _LABEL_START.match(
+            next((chunk for chunk in label.itertext() if chunk.strip()), "")) and \
+            INSERT_LABEL.fullmatch(short_text(label, 30) or "-"):
         return True
-    return "classed" if RELATED_WORDS.search(" ".join(class_words(el))) else None
+    named = identity(el)
+    return "classed" if named and RELATED_WORDS.search(" ".join(class_words(el))) else None
+
+
+_LABEL_START = re.compile(r"[\W_]*(?:baca|lihat|simak|cek)", re.I)
 
 
 def _list_heading(el) -> str | None:
