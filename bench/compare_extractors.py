@@ -1,7 +1,7 @@
 """Body quality and speed of our extractor against trafilatura on the fixture goldens.
 
-    .venv/bin/pip install trafilatura lxml_html_clean
-    .venv/bin/python bench/compare_extractors.py [--repeat 5] [--json out.json]
+    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/python -m bench.compare_extractors [--repeat 5] [--json out.json]
 
 Body token F1 is computed per page against the golden body (bag of words, case kept) and
 averaged; docs/s is measured over all golden article pages in one process.
@@ -29,20 +29,15 @@ def token_f1(got: str, want: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--json", type=Path)
-    parser.add_argument("--root", type=Path, default=FIXTURES,
-                        help="a folder with goldens/ and the pages they name")
-    args = parser.parse_args()
+def compare(root: Path = FIXTURES, repeat: int = 5) -> dict:
+    """docs/s and mean body F1 of each extractor over the article goldens under `root`."""
     import trafilatura
 
     cases = []
-    for path in sorted((args.root / "goldens").glob("*.json")):
+    for path in sorted((root / "goldens").glob("*.json")):
         case = json.loads(path.read_text(encoding="utf-8"))
         if case["expected"]["type"] == "article":
-            cases.append((path.stem, (args.root / case["file"]).read_bytes(), case))
+            cases.append((path.stem, (root / case["file"]).read_bytes(), case))
 
     def ours(body, case):
         return extract(body, case["url"]).get("body") or ""
@@ -56,20 +51,31 @@ def main() -> None:
         scores = {stem: token_f1(fn(body, case), case["expected"]["body"])
                   for stem, body, case in cases}
         start = time.perf_counter()
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             for _, body, case in cases:
                 fn(body, case)
         elapsed = time.perf_counter() - start
-        results[name] = {"docs_per_s": round(args.repeat * len(cases) / elapsed, 1),
+        results[name] = {"docs": len(cases),
+                         "docs_per_s": round(repeat * len(cases) / elapsed, 1),
                          "body_f1": round(sum(scores.values()) / len(scores), 4),
                          "worst": sorted(scores.items(), key=lambda kv: kv[1])[:3]}
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--root", type=Path, default=FIXTURES,
+                        help="a folder with goldens/ and the pages they name")
+    args = parser.parse_args()
+    results = compare(args.root, args.repeat)
     print(f"{'extractor':<18}{'docs/s':>10}{'body F1':>10}   worst pages")
     for name, r in results.items():
         worst = ", ".join(f"{s} {f:.2f}" for s, f in r["worst"])
         print(f"{name:<18}{r['docs_per_s']:>10}{r['body_f1']:>10}   {worst}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
-
 
 if __name__ == "__main__":
     main()
