@@ -238,13 +238,16 @@ def _headline_element(doc: Document, node: dict):
     return None
 
 
+_TAG_WORDS = frozenset({"tag", "tags", "post-tags", "topik", "label", "labels", "tagcloud"})
+
+
 def _html_tags(root) -> list[str]:
     """The article's tag block: found by class name or by its printed "Tags:" label."""
     names = []
     for el in root.iter():
         if not isinstance(el.tag, str) or not (
-                {"tag", "tags", "post-tags", "topik", "label", "labels", "tagcloud"}
-                & set(class_words(el)) or TAGS_LABEL.match(el.text or "")):
+                (el.attrib and _TAG_WORDS.intersection(class_words(el)))
+                or TAGS_LABEL.match(el.text or "")):
             continue
         names += [norm(text_of(a)).lstrip("#") for a in el.iter("a")
                   if TAG_HREF.search(a.get("href") or "")]
@@ -363,7 +366,7 @@ def _breadcrumb_section(root, headline_el) -> str | None:
     """The last linked step of the page's breadcrumb before the article itself: a
     breadcrumb by class name first, else a short "Beranda » Kanal » ..." line."""
     headline = norm(text_of(headline_el)).lower() if headline_el is not None else ""
-    classed = [el for el in root.iter() if isinstance(el.tag, str) and "breadcrumb" in (
+    classed = [el for el in root.iter() if el.attrib and "breadcrumb" in (
         f"{el.get('class') or ''} {el.get('id') or ''} {el.get('aria-label') or ''}".lower())]
     printed = (a.getparent() for a in root.iter("a") if CRUMB_HOME.fullmatch(a.text or ""))
     printed = [el for el in printed if el is not None and 2 <= len(el.findall(".//a")) <= 5
@@ -514,8 +517,9 @@ def _header_texts(region, blocks, body_blocks, headline_el, captions) -> list[st
     other articles are never read as this article's date."""
     order = {el: i for i, el in enumerate(region.iter())}
     start = order.get(headline_el, -1)
-    metas = [el for el in region.iter() if isinstance(el.tag, str)
-             and (el.tag == "time" or is_meta_el(el) or is_labelled_credit(norm(el.text or "")))]
+    metas = [el for el in region.iter() if isinstance(el.tag, str) and (
+        el.tag == "time" or (el.attrib and is_meta_el(el))
+        or (el.text and is_labelled_credit(norm(el.text))))]
     metas.sort(key=lambda el: (order[el] < start, order[el]))
     texts = [" ".join(b.text for b in walk_blocks(el)) for el in metas
              if len(text_of(el)) < 400]
