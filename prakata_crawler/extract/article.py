@@ -321,7 +321,7 @@ def _box_verdict(el):
     False (a popular/latest list), "classed" (related by class name only), "stop" (the
     article itself) or None."""
     tag = el.tag
-    if tag in {"main", "body"} or (tag == "article" and el.find(".//h1") is not None):
+    if tag in {"main", "body"} or (tag == "article" and next(el.iter("h1"), None) is not None):
         return "stop"
     if tag in {"p", "div", "li", "strong", "b", "span"}:
         opening = " ".join(islice(el.itertext(), 4))[:200]
@@ -339,8 +339,7 @@ def _box_verdict(el):
             next((chunk for chunk in label.itertext() if chunk.strip()), "")) and \
             INSERT_LABEL.fullmatch(short_text(label, 30) or "-"):
         return True
-    named = identity(el)
-    return "classed" if named and RELATED_WORDS.search(" ".join(class_words(el))) else None
+    return "classed" if el.attrib and RELATED_WORDS.search(" ".join(class_words(el))) else None
 
 
 _LABEL_START = re.compile(r"[\W_]*(?:baca|lihat|simak|cek)", re.I)
@@ -352,9 +351,9 @@ def _list_heading(el) -> str | None:
         if candidate is None or not isinstance(candidate.tag, str):
             continue
         heading = (candidate.tag in {"h2", "h3", "h4", "h5", "b", "strong"}
-                   or "title" in identity(candidate).lower()
-                   or any(d.tag in {"h2", "h3", "h4"}
-                          for d in islice(candidate.iterdescendants(), 4)))
+                   or (candidate.attrib and "title" in identity(candidate).lower())
+                   or (len(candidate) and any(d.tag in {"h2", "h3", "h4"}
+                                              for d in islice(candidate.iterdescendants(), 4))))
         if heading:  # also a heading wrapped in its own box (page builders)
             text = short_text(candidate, 39)
             if text:
