@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -19,6 +20,7 @@ EXIT_INVALID = 6  # prakata verify found a problem
 EXIT_COVERAGE = 7  # headline or body missing on too many articles
 EXIT_CODES = {"ok": EXIT_OK, "unreachable": EXIT_UNREACHABLE, "error_rate": EXIT_ERROR_RATE,
               "coverage": EXIT_COVERAGE}
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
 # A local mirror needs no politeness: crawl it as fast as the machine allows.
 MIRROR_PORTS = (18080, 18081)
 MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
@@ -266,7 +268,7 @@ def _crawl(args, site: str, channel_hosts: list[str] | None, overrides: dict) ->
             spider_args[name] = getattr(args, name)
     try:
         settings.set("PRAKATA_RUN_ID", _job(Path(args.out), args.resume), priority="cmdline")
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         print(f"prakata crawl: --resume: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.log_json:  # Scrapy's own handler off, ours on the root logger
@@ -314,6 +316,8 @@ def _job(out: Path, resume: bool) -> str:
     if not (job / "run-id").is_file():
         raise FileNotFoundError(f"no run to resume in {out}")
     run_id = (job / "run-id").read_text().strip()
+    if not RUN_ID.fullmatch(run_id):  # it names files under items/ and runs/
+        raise ValueError(f"{job / 'run-id'} holds no valid run id: {run_id[:80]!r}")
     items = out / "items" / f"{run_id}.jsonl"
     data = items.read_bytes() if items.is_file() else b""
     complete = data[: data.rfind(b"\n") + 1]

@@ -8,6 +8,7 @@ partial one, which :mod:`prakata_crawler.warc.verify` cuts away.
 from __future__ import annotations
 
 import os
+import re
 import socket
 from datetime import datetime, timezone
 from io import BytesIO
@@ -20,6 +21,13 @@ OPEN_SUFFIX = ".open"
 WARC_1_1 = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 
 
+def name_part(text: str) -> str:
+    """``text`` as a piece of a file name: runs of anything but letters, digits, ``_`` and
+    ``-`` become one ``-``, so no ``/``, ``..`` or NUL from a setting or a host name can
+    place a WARC file outside its directory."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "x"
+
+
 class WarcFileSet:
     """Writes records to ``<dir>/<prefix>-<timestamp>-<serial>-<host>.warc.gz``, rotating
     to a new file (with its own warcinfo) once a file passes ``max_size`` bytes."""
@@ -28,11 +36,11 @@ class WarcFileSet:
                  max_size: int = 10**9, on_close=None):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.prefix = prefix
+        self.prefix = name_part(prefix)
         self.info = info
         self.max_size = max_size
         self.on_close = on_close  # called with each closed file's path (to index it)
-        self.host = socket.gethostname().split(".")[0] or "localhost"
+        self.host = name_part(socket.gethostname().split(".")[0] or "localhost")
         self.serial = 0
         self._file = None
         self._path: Path | None = None
