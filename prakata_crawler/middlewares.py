@@ -1,12 +1,13 @@
 """Downloader middlewares."""
 
 import asyncio
+import zlib
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares import cookies
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from tldextract import TLDExtract
 
@@ -118,3 +119,48 @@ def retry_after(response) -> float | None:
                    .total_seconds())
     except (TypeError, ValueError):
         return None
+
+
+class BodyTruncated(IgnoreRequest):
+    """A response body that ended before its own encoding says it does."""
+
+
+class TruncatedBodyMiddleware:
+    """A gzip body cut before its trailer is a transfer cut short, yet Scrapy's gunzip keeps
+    what arrived as if it were the page. Such a response is retried like a dropped
+    connection and, once retries are spent, fails with :class:`BodyTruncated`. Ordered
+    between the WARC capture (which archives it as received) and decompression."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        encoding = (response.headers.get(b"Content-Encoding") or b"").strip().lower()
+        if encoding not in {b"gzip", b"x-gzip"} or gzip_complete(response.body, self.max_size):
+            return response
+        reason = "truncated gzip body"
+        retry = get_retry_request(request, spider=self.crawler.spider, reason=reason)
+        if retry is not None:
+            return retry
+        raise BodyTruncated(f"{reason} ({len(response.body)} bytes received)")
+
+
+def gzip_complete(body: bytes, limit: int = 0) -> bool:
+    """Whether a gzip stream runs to its end; one inflating past ``limit`` bytes is left to
+    the decompression cap (HttpCompressionMiddleware) rather than inflated here."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    produced, data = 0, body
+    try:
+        while data and not inflater.eof:
+            produced += len(inflater.decompress(data, 1 << 20))
+            data = inflater.unconsumed_tail
+            if limit and produced > limit:
+                return True
+    except zlib.error:
+        return False
+    return inflater.eof

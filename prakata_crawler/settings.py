@@ -70,6 +70,9 @@ PRAKATA_MAX_ARTICLES = 0
 # Incremental runs: articles published within this many days are re-checked (with
 # conditional requests); older ones the archive holds are not fetched again.
 PRAKATA_RECHECK_DAYS = 3
+# A pagination or calendar walk (same URL, other numbers) stops after this many pages in a
+# row, and as soon as a page shows nothing new: endless listings are crawler traps.
+PRAKATA_MAX_WALK = 1000
 
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORAGES = {"": "prakata_crawler.feeds.UnbufferedFileFeedStorage",
@@ -86,6 +89,8 @@ DOWNLOADER_MIDDLEWARES = {
     "prakata_crawler.middlewares.ConditionalRequestMiddleware": 560,
     # on the wire side of HttpCompressionMiddleware (590) and HttpCacheMiddleware (900)
     "prakata_crawler.warc.capture.WarcCaptureMiddleware": 950,
+    # after the capture has archived the body as received, before it is decompressed
+    "prakata_crawler.middlewares.TruncatedBodyMiddleware": 940,
 }
 
 # WARC: every exchange under PRAKATA_OUT/warc, a CDXJ index per run under indexes/.
