@@ -52,16 +52,22 @@ def canonicalize(url: str, base: str | None = None) -> str:
 
     Lower-cases scheme and host, drops the fragment, tracking parameters and the default
     port, removes an AMP ``/amp`` path marker, and sorts nothing else: the path and the
-    remaining query are kept as the site wrote them.
+    remaining query are kept as the site wrote them. Never raises: a string urllib cannot
+    split (``http://[broken``) is returned stripped, so it only ever equals itself.
     """
-    if base:
-        url = urljoin(base, url.strip())
-    parts = urlsplit(url.strip())
+    try:
+        if base:
+            url = urljoin(base, url.strip())
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
     scheme = parts.scheme.lower()
     netloc = parts.netloc.lower()
     if (scheme, netloc.rsplit(":", 1)[-1]) in {("http", "80"), ("https", "443")}:
         netloc = netloc.rsplit(":", 1)[0]
     path = parts.path or "/"
+    if not netloc and path.startswith("//"):  # urlunsplit would make "//x" the host
+        path = "/" + path.lstrip("/")
     if _AMP_PATH_RE.search(path) and path not in {"/amp", "/amp/"}:
         path = _AMP_PATH_RE.sub("/" if path.endswith("/amp/") else "", path) or "/"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
@@ -89,7 +95,10 @@ def site_domain(netloc: str) -> str:
 
 def same_site(url: str, site: str) -> bool:
     """True when ``url`` is on ``site``'s host, with or without ``www.``."""
-    return host_key(urlsplit(url).netloc) == host_key(urlsplit(site).netloc)
+    try:
+        return host_key(urlsplit(url).netloc) == host_key(urlsplit(site).netloc)
+    except ValueError:  # not a URL at all
+        return False
 
 
 # Userinfo, backslashes, white space and control characters: URL parsers disagree on where
@@ -151,7 +160,10 @@ def channel_id(url: str, channel_hosts: frozenset[str] | set[str] = WHATSAPP_HOS
     if url.lower().startswith("whatsapp://channel/"):
         match = re.match(r"whatsapp://channel/([A-Za-z0-9]{20,32})", url, re.I)
         return match.group(1) if match else None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
     if parts.scheme.lower() not in {"http", "https", ""}:
         return None
     netloc = parts.netloc.lower()

@@ -19,7 +19,14 @@ from prakata_crawler.extract.channel import parse_followers
 from prakata_crawler.extract.dates import WIB, parse_date, to_iso
 from prakata_crawler.extract.text import norm
 from prakata_crawler.items import ISO_DATETIME, validation_errors
-from prakata_crawler.urls import canonicalize, channel_id, host_key, safe_join, same_site
+from prakata_crawler.urls import (
+    canonicalize,
+    channel_id,
+    host_key,
+    in_scope,
+    safe_join,
+    same_site,
+)
 
 NOW = datetime(2026, 1, 15, 10, 0, tzinfo=WIB)
 ARTICLE_URL = "https://www.prakata.com/2025/12/wali-kota-tinjau-banjir.html"
@@ -202,16 +209,16 @@ URL_TEXT = st.one_of(
 
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(url=URL_TEXT)
-def test_canonicalize_is_idempotent_and_total(url):
-    try:
-        once = canonicalize(url)
-    except ValueError:  # urlsplit's "Invalid IPv6 URL": callers pass URLs through safe_join
-        assert safe_join("https://www.prakata.com/", url) is None
-        return
+def test_url_functions_are_total_and_canonicalize_idempotent(url):
+    once = canonicalize(url)
     assert canonicalize(once) == once
+    assert canonicalize(url, "https://www.prakata.com/a/") == canonicalize(
+        canonicalize(url, "https://www.prakata.com/a/"))
     assert host_key(once) == host_key(host_key(once))
-    same_site(url, "https://www.prakata.com")  # never raises on what canonicalize accepted
+    assert isinstance(same_site(url, "https://www.prakata.com"), bool)
+    assert in_scope(url, "https://www.prakata.com") in {True, False}
     channel_id(url)
+    safe_join("https://www.prakata.com/", url)
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
