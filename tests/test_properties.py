@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prakata_crawler.extract import extract
-from prakata_crawler.extract.channel import parse_followers
+from prakata_crawler.extract.channel import MAX_FOLLOWERS, parse_followers
 from prakata_crawler.extract.dates import WIB, parse_date, to_iso
 from prakata_crawler.extract.text import norm
 from prakata_crawler.items import ISO_DATETIME, validation_errors
@@ -41,6 +41,7 @@ def assert_item_or_reason(item: dict) -> None:
     """What every extraction must give: a schema-valid item, or a rejection that says why
     without being an internal error (``extract`` catches those, but each is a bug)."""
     assert not validation_errors(item), (validation_errors(item), item)
+    json.dumps(item, ensure_ascii=False)  # the feed exporter can write it
     if item["type"] == "rejected":
         assert item["reason"].strip()
         assert not item["reason"].startswith("extraction error"), item["reason"]
@@ -50,7 +51,8 @@ def assert_item_or_reason(item: dict) -> None:
 
 WORDS = st.sampled_from(["Kota", "Tangerang", "Wali", "Senin", "(1/12/2025)", "Prakata.com –",
                          "(Rtm)", "Baca Juga:", "pengikut", "1,2 rb", "\u200b", "&nbsp;",
-                         "\x00", "é", "😀", "<", "&amp;", "]]>", "WIB", "\ufffd"])
+                         "\x00", "é", "😀", "<", "&amp;", "]]>", "WIB", "\ufffd",
+                         "9" * 4400 + " pengikut"])
 TEXT = st.lists(st.one_of(WORDS, st.text(max_size=12)), max_size=12).map(" ".join)
 DATES = st.one_of(
     st.text(max_size=30),
@@ -226,4 +228,15 @@ def test_url_functions_are_total_and_canonicalize_idempotent(url):
 def test_norm_and_follower_counts_are_total(text):
     assert norm(norm(text)) == norm(text)
     count = parse_followers(text)
-    assert count is None or count >= 0
+    assert count is None or 0 <= count <= MAX_FOLLOWERS
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(number=st.from_regex(r"\d[\d.,]{0,40}", fullmatch=True),
+       suffix=st.sampled_from(["", " rb", " jt", " M", " T", "K", " miliar", " B", " x"]),
+       word=st.sampled_from([" pengikut", " followers", ""]))
+def test_follower_counts_are_bounded_or_none(number, suffix, word):
+    """A count is an int JSON can carry and a person could believe, or None (a channel
+    without a count is rejected, never given 0)."""
+    count = parse_followers(f"Saluran | {number}{suffix}{word}")
+    assert count is None or (isinstance(count, int) and 0 <= count <= MAX_FOLLOWERS)

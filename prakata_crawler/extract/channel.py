@@ -17,6 +17,9 @@ from .text import norm, norm_or_none, text_of
 # Indonesian "M" is miliar (10^9); English "M" is million.
 ID_SUFFIXES = {"rb": 3, "ribu": 3, "jt": 6, "juta": 6, "m": 9, "miliar": 9, "t": 12, "triliun": 12}
 EN_SUFFIXES = {"k": 3, "m": 6, "b": 9}
+# More followers than people on Earth is a misread (or a hostile page), not a count; an
+# integer of thousands of digits would also break JSON encoding (int-to-str limit).
+MAX_FOLLOWERS = 10**10
 FOLLOWERS_RE = re.compile(
     r"(?P<num>\d[\d.,]*)\s*(?P<suffix>[A-Za-z]+)?\s*(?P<word>pengikut|followers?)\b", re.I)
 _OG_TITLE_NOISE = re.compile(r"\s*[|-]\s*WhatsApp(?: Channel| Saluran)?\s*$", re.I)
@@ -47,11 +50,13 @@ def parse_followers(text: str | None) -> int | None:
     if not suffix and re.fullmatch(rf"\d{{1,3}}(?:\{group_mark}\d{{3}})+", number):
         number = number.replace(group_mark, "")
     number = number.replace(group_mark, "").replace(decimal_mark, ".")
+    if len(number) > 20:
+        return None
     try:
         value = Decimal(number) * (Decimal(10) ** suffixes.get(suffix, 0))
     except InvalidOperation:
         return None
-    return int(value)
+    return int(value) if value <= MAX_FOLLOWERS else None
 
 
 def _first_text(doc: Document, *xpaths: str) -> str | None:
