@@ -23,6 +23,7 @@ COVERAGE_FIELDS = ("headline", "caption", "body", "byline", "authors", "date_pub
                    "date_modified", "section", "tags", "description", "image_url", "images",
                    "language", "whatsapp_channels", "related_urls")
 MAX_LISTED = 500
+logger = logging.getLogger(__name__)
 
 
 class QuietDropFormatter(LogFormatter):
@@ -58,6 +59,8 @@ class RunReport:
         self.skipped: Counter = Counter()
         self.rejected: Counter = Counter()
         self.rejected_urls: dict[str, str] = {}
+        self.recovered = 0  # responses that came after retries
+        self.recovered_urls: dict[str, int] = {}  # URL -> retries it took
         self.report: dict | None = None
 
     @classmethod
@@ -71,6 +74,12 @@ class RunReport:
 
     def response_received(self, response, request, spider):
         self.statuses[response.status] += 1
+        retries = request.meta.get("retry_times")
+        if retries and 200 <= response.status < 400:
+            logger.info("recovered %s after %d retries", request.url, retries)
+            self.recovered += 1
+            if len(self.recovered_urls) < MAX_LISTED:
+                self.recovered_urls[request.url] = retries
 
     def item_scraped(self, item, response, spider):
         self.types[item["type"]] += 1
@@ -125,6 +134,15 @@ class RunReport:
             "server_errors": server_errors,
             "fetch_failures": failed_fetches,
             "fetch_failure_urls": dict(list(failures.items())[:MAX_LISTED]),
+            "retries": stats.get_value("retry/count", 0),
+            "retry_reasons": {k.removeprefix("retry/reason_count/"): v
+                              for k, v in sorted(stats.get_stats().items())
+                              if k.startswith("retry/reason_count/")},
+            "retry_wait_seconds": round(stats.get_value("prakata/retry_wait_seconds", 0), 2),
+            "recovered": self.recovered,
+            "recovered_urls": self.recovered_urls,
+            "pagination_stopped": len(spider.walks_stopped),
+            "pagination_stopped_urls": dict(list(spider.walks_stopped.items())[:MAX_LISTED]),
             "not_fetched_by_policy": dict(list(spider.ignored.items())[:MAX_LISTED]),
             # links to other hosts or schemes not followed; requests (redirects) refused
             "out_of_scope": {"links": stats.get_value("prakata/links_out_of_scope", 0),

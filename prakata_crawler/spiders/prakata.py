@@ -37,6 +37,15 @@ FEED_TYPES = re.compile(rb"<rss\b|<feed\b|<rdf:RDF\b", re.I)
 UNSEEN = "prakata_unseen"  # the state store knew nothing of this URL when it was requested
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=WIB)  # "now" for parsing user-given bounds
 SITEMAP_TYPES = re.compile(rb"<urlset\b|<sitemapindex\b", re.I)
+WALK = "prakata_walk"  # (pages walked so far, link keys of the page before) on a walk link
+DIGITS = re.compile(r"\d+")
+# IgnoreRequest messages that are a refusal by policy (robots.txt, scope), not a failure
+POLICY_REFUSALS = ("Forbidden by robots.txt", "outside the site and channel hosts")
+FAILURE_WORDS = {  # for the download errors Scrapy raises without a message
+    "ResponseDataLossError": "connection closed before the whole body arrived",
+    "DownloadCancelledError": "download cancelled: body above DOWNLOAD_MAXSIZE",
+    "DownloadFailedError": "connection lost",
+}
 
 
 class PrakataSpider(scrapy.Spider):
@@ -61,6 +70,7 @@ class PrakataSpider(scrapy.Spider):
         self.not_modified: list[str] = []
         self.known_skipped = 0
         self.ignored: dict[str, str] = {}  # robots.txt disallows, offsite: by policy, not errors
+        self.walks_stopped: dict[str, str] = {}  # pagination/calendar walks ended, and why
 
     @classmethod
     def update_settings(cls, settings):
@@ -86,6 +96,8 @@ class PrakataSpider(scrapy.Spider):
             hosts = hosts.split(",")
         spider.channel_hosts = frozenset(h.strip().lower() for h in hosts if h.strip())
         crawler.signals.connect(spider.robots_parsed, signals.robots_parsed)
+        crawler.signals.connect(spider.request_dropped, signals.request_dropped)
+        spider.max_walk = crawler.settings.getint("PRAKATA_MAX_WALK")
         spider.store = open_store(crawler)
         crawler.signals.connect(spider.store.close, signals.spider_closed)
         days = crawler.settings.getfloat("PRAKATA_RECHECK_DAYS")
@@ -286,26 +298,59 @@ class PrakataSpider(scrapy.Spider):
             request = self.request_for(href, response.url)
             if request is not None:
                 requests.append(request)
-        # an index page that links to nothing new ends the walk down its pagination
-        fresh = any(r.meta[UNSEEN] for r in requests)
-        for request in requests:
-            if fresh or not later_page(request.url):
-                yield request
+        yield from self._walk(response, requests)
         # last: once its item is through, the page counts as done for a resumed job
         yield Page.from_response(response, kind="page")
+
+    def _walk(self, response: Response, requests: list[scrapy.Request]):
+        """Links, with walk links (pagination, calendars: the page's own URL with other
+        numbers) followed only while the page shows something new, and at most
+        ``PRAKATA_MAX_WALK`` pages in a row: an endless listing or calendar is a trap.
+
+        New means a link that is neither a walk link, nor on the page the walk came from,
+        nor (in an incremental crawl) already in the archive."""
+        here = walk_key(response.url)
+        walked, before = response.meta.get(WALK, (0, frozenset()))
+        links = frozenset(hash(r.url) for r in requests if walk_key(r.url) != here)
+        new = links - before
+        fresh = any(r.meta[UNSEEN] and hash(r.url) in new for r in requests)
+        walks = []
+        for request in requests:
+            if walk_key(request.url) == here or later_page(request.url):
+                walks.append(request)
+            else:
+                yield request
+        if not walks:
+            return
+        if not fresh:
+            self._stop_walk(response.url, "shows nothing new")
+        elif walked + 1 >= self.max_walk:
+            self._stop_walk(response.url, f"walked {walked + 1} pages (PRAKATA_MAX_WALK)")
+        else:
+            for request in walks:
+                yield request.replace(meta={**request.meta, WALK: (walked + 1, links)})
+
+    def _stop_walk(self, url: str, why: str) -> None:
+        self.logger.info("pagination stopped at %s: %s", url, why)
+        self.walks_stopped[url] = why
 
     def parse_channel(self, response: Response, channel: str):
         yield Page.from_response(response, kind="channel")
 
     def on_error(self, failure):
-        """Failed requests are logged and counted by the run report, never dropped silently.
+        """Failed requests are logged and counted by the run report, never dropped silently,
+        under the URL that was discovered (the start of a redirect chain).
 
-        A 404/410 is the site's answer about a dead link, not a crawler error."""
+        A 404/410 is the site's answer about a dead link, not a crawler error; robots.txt
+        and scope refusals are policy, not errors."""
         request = failure.request
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
         response = getattr(failure.value, "response", None)
-        if failure.check(IgnoreRequest) and response is None:
-            self.logger.debug("not fetched %s: %s", request.url, failure.getErrorMessage())
-            self.ignored[request.url] = failure.getErrorMessage()[:200]
+        message = failure.getErrorMessage()
+        if failure.check(IgnoreRequest) and response is None and \
+                message.startswith(POLICY_REFUSALS):
+            self.logger.debug("not fetched %s: %s", request.url, message)
+            self.ignored[request.url] = message[:200]
             return
         if response is not None and response.status == 304:
             self.not_modified.append(request.url)  # archived as a revisit; nothing new
@@ -314,8 +359,19 @@ class PrakataSpider(scrapy.Spider):
             self.logger.info("gone %s: HTTP %s", request.url, response.status)
             self.not_found.append(request.url)
             return
-        self.logger.error("fetch failed %s: %s", request.url, failure.getErrorMessage())
-        self.fetch_failures[request.url] = failure.getErrorMessage()[:200]
+        self._failed(url, failure_reason(failure))
+
+    def _failed(self, url: str, reason: str) -> None:
+        self.logger.error("fetch failed %s: %s", url, reason)
+        self.fetch_failures[url] = reason[:200]
+
+    def request_dropped(self, request, spider):
+        """A redirect back into its own chain is a loop (the duplicate filter drops it,
+        silently unless it is recorded here); a redirect to a page already fetched is not."""
+        chain = request.meta.get("redirect_urls") or []
+        if request.url in chain:
+            self._failed(chain[0], f"redirect loop after {len(chain)} redirects "
+                                   f"back to {request.url}")
 
     def on_probe_error(self, failure):
         """A discovery probe (robots.txt, /sitemap.xml, /feed) that is missing is normal."""
@@ -334,6 +390,30 @@ class PrakataSpider(scrapy.Spider):
         if moment is None:
             return True
         return not ((self.since and moment < self.since) or (self.until and moment > self.until))
+
+
+def walk_key(url: str) -> str:
+    """What the pages of one walk share: the path with its numbers masked and the query
+    without its numeric values (``/arsip/2025/12/01``, ``/kategori/x?page=7``)."""
+    parts = urlsplit(url)
+    query = "&".join(sorted(p for p in parts.query.split("&")
+                            if p and not p.partition("=")[2].isdigit()))
+    return f"{DIGITS.sub('#', parts.path)}?{query}"
+
+
+def failure_reason(failure) -> str:
+    """A fetch failure in a few words: the HTTP status or the error, and the retries spent."""
+    response = getattr(failure.value, "response", None)
+    name = type(failure.value).__name__
+    message = failure.getErrorMessage().strip() if response is None else ""
+    if response is not None:
+        reason = f"HTTP {response.status}"
+    elif message and not message.startswith("[<"):  # not a repr of twisted failures
+        reason = f"{name}: {message}"
+    else:
+        reason = f"{name}: {FAILURE_WORDS.get(name, 'no complete response')}"
+    retries = failure.request.meta.get("retry_times")
+    return f"{reason} (after {retries} retries)" if retries else reason
 
 
 def new_run_id() -> str:
