@@ -2,8 +2,10 @@
 
 A downloader middleware ordered on the wire side of ``HttpCompressionMiddleware`` (590) and
 ``HttpCacheMiddleware`` (900), so the body and ``Content-Encoding`` are still as received.
-Redirects, 404s and every retried attempt pass through it; HTTP-cache hits (flag
-``cached``) are old captures and are counted, not written again with today's date.
+Redirects, 404s and every retried attempt pass through it; an attempt that got no complete
+response (timeout, reset, size cap) is archived as its request plus a metadata record saying
+what went wrong. HTTP-cache hits (flag ``cached``) are old captures and are counted, not
+written again with today's date.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from .. import __version__
 from ..items import FETCHED_AT_KEY
@@ -140,11 +142,7 @@ class WarcCaptureMiddleware:
             if response.status == 200:
                 self.archived[request.url] = (digest, date)
         self.captured.add(request.url)
-        parts = urlsplit(request.url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        sent = [("Host", parts.netloc), *_header_list(request.headers)]
-        req = http_request_record(builder, request.url, request.method, target, sent,
-                                  request.body or b"", {"WARC-Date": date})
+        req = self._request_record(request, date)
         resp_id = resp.rec_headers.get_header("WARC-Record-ID")
         req.rec_headers.add_header("WARC-Concurrent-To", resp_id)
         self.files.write(resp, req)
@@ -153,6 +151,30 @@ class WarcCaptureMiddleware:
         request.meta[WARC_ID_KEY] = resp_id
         request.meta[FETCHED_AT_KEY] = now
         return response
+
+    def process_exception(self, request, exception, spider=None):
+        """An attempt that went out but got no complete response: its request and a
+        metadata record with the error (refusals by policy never went out)."""
+        if self.files is None or isinstance(exception, IgnoreRequest):
+            return None
+        date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        req = self._request_record(request, date)
+        error = f"{type(exception).__name__}: {exception}".strip()[:500]
+        record = metadata_record(self.files.builder, request.url,
+                                 [("outcome", "fetch-error"), ("error", error)],
+                                 {"WARC-Date": date, "WARC-Concurrent-To":
+                                  req.rec_headers.get_header("WARC-Record-ID")})
+        self.files.write(req, record)
+        self.crawler.stats.inc_value("prakata/warc/failed_attempts")
+        return None
+
+    def _request_record(self, request, date: str):
+        """The ``request`` record: request line with path and query, headers as sent."""
+        parts = urlsplit(request.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        sent = [("Host", parts.netloc), *_header_list(request.headers)]
+        return http_request_record(self.files.builder, request.url, request.method, target,
+                                   sent, request.body or b"", {"WARC-Date": date})
 
     def item_scraped(self, item, response, spider):
         self._outcome(response, [("outcome", "ok"), ("item-type", item.get("type", "")),
