@@ -77,17 +77,29 @@ class ValidatePipeline:
 
 
 class DedupPipeline:
-    """One item per canonical article URL and per channel ID in a run."""
+    """One item per canonical article URL, per article content and per channel ID in a
+    run: a page served under two URLs without a canonical link (path case, a parameter
+    the server ignores) is still one article."""
 
     def __init__(self):
         self.seen: set[str] = set()
 
     def process_item(self, item):
-        key = item_key(item)
-        if key in self.seen:
-            raise Dropped(f"duplicate of {key}", SKIPPED, item["url"])
-        self.seen.add(key)
+        keys = dedup_keys(item)
+        for key in keys:
+            if key in self.seen:
+                raise Dropped(f"duplicate of {key}", SKIPPED, item["url"])
+        self.seen.update(keys)
         return item
+
+
+def dedup_keys(item: dict) -> list[str]:
+    """What makes two items of one run the same: the item key, and for an article its
+    headline and body hash."""
+    keys = [item_key(item)]
+    if item["type"] == "article":
+        keys.append(f"content {item['headline']} {item['content_sha256']}")
+    return keys
 
 
 class DateRangePipeline(_CrawlerPipeline):

@@ -23,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from .extract import extract
 from .items import fingerprint, item_key, validation_errors
-from .pipelines import next_version
+from .pipelines import dedup_keys, next_version
 from .settings import DOWNLOAD_MAXSIZE
 from .urls import WHATSAPP_HOSTS
 
@@ -41,10 +41,11 @@ class _Run:
     def admit(self, item: dict, emitted: dict[str, tuple[str, int]]) -> dict | None:
         """The live DedupPipeline (one item per key per run), then VersionPipeline against
         what earlier runs emitted: the item as emitted, or None."""
-        key = item_key(item)
-        if key in self.seen:
+        keys = dedup_keys(item)
+        if self.seen.intersection(keys):
             return None
-        self.seen.add(key)
+        self.seen.update(keys)
+        key = item_key(item)
         try:
             item = next_version(item, emitted.get(key))
         except DropItem:
