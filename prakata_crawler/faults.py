@@ -29,7 +29,6 @@ import random
 import re
 import socket
 import struct
-import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -143,6 +142,13 @@ class FaultResource(resource.Resource):
         self.inner = inner
         self.plan = plan
         self.hits: Counter[str] = Counter()
+        # built now, not on the first request: seconds of compression would stall the
+        # reactor and time out every other request in flight
+        for fault in [*plan.rules.values(), *(f for _, _, f in plan.prefixes)]:
+            if fault.kind == "gzip_bomb":
+                _bomb(int(fault.get("size", 2**30)))
+            elif fault.kind == "huge":
+                _padded_page(int(fault.get("size", 20 * 2**20)))
 
     def render(self, request: server.Request) -> Any:
         uri = request.uri.decode("latin-1")
@@ -323,15 +329,14 @@ def _gzip_bomb(res: FaultResource, request: server.Request, fault: Fault) -> Non
 
 @lru_cache(maxsize=2)
 def _bomb(size: int) -> bytes:
-    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    """Gzip members of 1 MiB of spaces each (gzip allows concatenated members): about
+    1 KiB per MiB, built at once whatever ``size`` is."""
+    block = 1 << 20
     head = (b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
             b'schemas/sitemap/0.9"><url><loc>')
-    parts = [packer.compress(head)]
-    block = b" " * (1 << 20)
-    for _ in range(max(0, size - len(head)) // len(block)):
-        parts.append(packer.compress(block))
-    parts.append(packer.compress(b"</loc></url></urlset>\n") + packer.flush())
-    return b"".join(parts)
+    member = gzip.compress(b" " * block, compresslevel=9, mtime=0)
+    return (gzip.compress(head, mtime=0) + member * max(1, size // block)
+            + gzip.compress(b"</loc></url></urlset>\n", mtime=0))
 
 
 def _xxe(res: FaultResource, request: server.Request, fault: Fault) -> None:
@@ -407,13 +412,28 @@ def _extra_links(res: FaultResource, request: server.Request, fault: Fault) -> N
     res.send(request, 200, content_type, body.replace(b"</body>", links + b"</body>", 1))
 
 
+def _alias(res: FaultResource, request: server.Request, fault: Fault) -> None:
+    """The real page of the path ``of`` served here too (200, no redirect), as a server
+    that ignores case or unknown parameters does."""
+    route = res.inner.mirror.table.lookup(res.inner.host, fault.get("of", "/").encode())
+    if route is None or route.file is None:
+        res.send(request, 404, HTML, page("404", "<h1>404</h1>"))
+        return
+    res.inner._send(request, route.status, route.content_type,
+                    res.inner.mirror.body(route.file, True))
+
+
 def _pagination_trap(res: FaultResource, request: server.Request, fault: Fault) -> None:
     """Every ``?page=N`` exists and links to the next five pages; each shows the same
-    ``hrefs`` (default: none), as a listing that never runs out does."""
+    ``hrefs`` (default: none), as a listing that never runs out does, or with ``new_links``
+    three links no other page has (which answer 404)."""
     path, _, query = request.uri.decode("latin-1").partition("?")
     match = re.search(r"(?:^|&)page=(\d+)", query)
     n = int(match.group(1)) if match else 1
-    links = "".join(f'<li><a href="{h}">berita</a></li>' for h in fault.get("hrefs", []))
+    hrefs = list(fault.get("hrefs", []))
+    if fault.get("new_links"):
+        hrefs += [f"{path.rstrip('/')}/berita-{n}-{k}.html" for k in range(3)]
+    links = "".join(f'<li><a href="{h}">berita</a></li>' for h in hrefs)
     pages = "".join(f'<a href="{path}?page={k}">{k}</a> ' for k in range(n + 1, n + 6))
     inner = (f"<h1>Indeks halaman {n}</h1><ul>{links}</ul><nav>{pages}"
              f'<a rel="next" href="{path}?page={n + 1}">Selanjutnya</a></nav>')
@@ -421,8 +441,8 @@ def _pagination_trap(res: FaultResource, request: server.Request, fault: Fault) 
 
 
 def _calendar_trap(res: FaultResource, request: server.Request, fault: Fault) -> None:
-    """``<prefix>YYYY/MM/DD`` for every day, each linking to the day before and after and
-    to the month: an archive calendar with no end and no articles."""
+    """``<prefix>YYYY/MM/DD`` for every day, each linking to the day before and after: an
+    archive calendar with no end and no articles."""
     path = request.uri.decode("latin-1").split("?", 1)[0]
     match = re.search(r"(\d{4})/(\d{2})/(\d{2})/?$", path)
     prefix = path[:match.start()] if match else path.rstrip("/") + "/"
@@ -455,6 +475,7 @@ KINDS: dict[str, Callable[[FaultResource, server.Request, Fault], None]] = {
     "waf": _fixed(WAF_PAGE),
     "login": _fixed(LOGIN_PAGE),
     "extra_links": _extra_links,
+    "alias": _alias,
     "pagination_trap": _pagination_trap,
     "calendar_trap": _calendar_trap,
 }
