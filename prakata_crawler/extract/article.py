@@ -101,6 +101,7 @@ OTHER_LIST_HEADING = re.compile(r"populer|popular|terkini|terbaru|trending|lates
                                 r"rekomendasi|lainnya|video|foto", re.I)
 RELATED_WORDS = re.compile(r"\brelated\b|\bterkait\b|baca[-_]?juga|\bbacajuga\b|"
                            r"\blinksisip\b|read[-_]?also|also[-_]?read|\bbaca\b", re.I)
+_RELATED_HINTS = ("related", "terkait", "baca", "linksisip", "also")  # one in every branch
 TAG_HREF = re.compile(r"/(?:tag|tags|topik|topic|label|search/label|taxonomy/term)/", re.I)
 TAGS_LABEL = re.compile(r"^\s*(?:tags?|topik|label|kata\s+kunci)\s*:", re.I)
 CRUMB_TEXT = re.compile(r"^(?:beranda|home|depan)\s*[»›>]", re.I)
@@ -339,7 +340,11 @@ def _box_verdict(el):
             next((chunk for chunk in label.itertext() if chunk.strip()), "")) and \
             INSERT_LABEL.fullmatch(short_text(label, 30) or "-"):
         return True
-    return "classed" if el.attrib and RELATED_WORDS.search(" ".join(class_words(el))) else None
+    if not el.attrib:
+        return None
+    words = " ".join(class_words(el))  # lower case already
+    return "classed" if any(hint in words for hint in _RELATED_HINTS) and RELATED_WORDS.search(
+        words) else None
 
 
 _LABEL_START = re.compile(r"[\W_]*(?:baca|lihat|simak|cek)", re.I)

@@ -45,9 +45,13 @@ _CHROME_JOINED = re.compile(r"baca[-_]?juga|lihat[-_]?juga|read[-_]?also|also[-_
                             r"ten[-_]second|box[-_]?berita|berita[-_]?lain", re.I)
 CAPTION_WORDS = re.compile(r"caption|keterangan|\bket\b|img-desc|photo-desc|foto-desc|"
                            r"image-desc|wp-caption", re.I)
-META_PARTS = re.compile(r"^(?:meta|date|dates|time|times|timestamp|byline|author|authors|"
-                        r"penulis|editor|reporter|posted|published|tanggal|waktu|info|"
-                        r"entry-meta|post-meta|detail__date|read__time)$")
+META_PARTS = frozenset({"meta", "date", "dates", "time", "times", "timestamp", "byline", "author",
+                        "authors", "penulis", "editor", "reporter", "posted", "published",
+                        "tanggal", "waktu", "info", "entry-meta", "post-meta", "detail__date",
+                        "read__time"})
+# A word every CAPTION_WORDS branch holds: substring tests before the regex, which is slow
+# when case-insensitive.
+_CAPTION_HINTS = ("caption", "keterangan", "ket", "desc")
 
 
 @lru_cache(maxsize=4096)
@@ -90,12 +94,14 @@ def _chrome_raw(raw: str) -> bool:
 
 
 def is_caption_el(el) -> bool:
-    return bool(CAPTION_WORDS.search(f"{el.get('class') or ''} {el.get('id') or ''}"))
+    named = f"{el.get('class') or ''} {el.get('id') or ''}"
+    low = named.lower()
+    return any(hint in low for hint in _CAPTION_HINTS) and bool(CAPTION_WORDS.search(named))
 
 
 def is_meta_el(el) -> bool:
-    return el.tag not in {"p", "article", "main", "body"} and any(
-        META_PARTS.match(w) for w in class_words(el))
+    return el.tag not in {"p", "article", "main", "body"} and not META_PARTS.isdisjoint(
+        class_words(el))
 
 
 def drop_keep_tail(el) -> None:

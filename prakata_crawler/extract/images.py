@@ -47,7 +47,11 @@ def is_content_image(img, url: str | None) -> bool:
 
 
 def clean_caption(text: str | None, headline: str | None = None) -> str | None:
-    text = norm(_UI_WORDS.sub(" ", text or ""))
+    text = text or ""
+    low = text.lower()
+    if "perbesar" in low or "foto" in low or "zoom" in low or "tutup" in low:
+        text = _UI_WORDS.sub(" ", text)
+    text = norm(text)
     text = _FOTO_PREFIX.sub("", text)
     half = len(text) // 2
     if half > 10 and text[:half].strip() == text[half:].strip():
