@@ -226,3 +226,33 @@ def test_later_pages_of_a_multi_page_article_are_not_articles():
     assert item["type"] == "rejected" and "page 2 of a multi-page article" in item["reason"]
     assert run(article(), URL + "?page=1")["type"] == "article"
     assert run(article(), URL + "?page=all")["type"] == "article"
+
+
+TOKEN = "tRbFFwIJXCPvDkjdZ6hw7BrVzKSmv3z6tIDMFXHn"
+
+
+@pytest.mark.parametrize("head", [f'<meta name="csrf-token" content="{TOKEN}">', ""])
+def test_a_session_token_printed_by_the_headline_is_not_article_text(head):
+    """The real page shows its CSRF token as text near the title (seed text, line 2); it
+    changes on every request, so it must stay out of the item (with or without the meta)."""
+    item = run(article(before=f"<span>{TOKEN}</span>", paras=[TOKEN, *PARAS], head=head))
+    assert item["type"] == "article"
+    assert TOKEN not in json.dumps(item)
+    assert item["body"].split("\n\n") == PARAS
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_pages_read_as_their_utf8_twin(codec):
+    utf8 = article(paras=[p.replace("taman", "taman “hijau”") for p in PARAS])
+    text = utf8.decode().replace('charset="utf-8"', f'charset="{codec}"')
+    wide = text.encode(codec)
+    content_type = None if codec in {"utf-16", "utf-32"} else f"text/html; charset={codec}"
+    item, twin = run(wide, content_type=content_type), run(utf8)
+    assert item["type"] == "article", item
+    assert item["body"] == twin["body"] and item["headline"] == twin["headline"]
+
+
+def test_a_page_of_hundreds_of_thousands_of_elements_is_rejected_not_ground_through():
+    item = run(b"<html><body>" + b"<p>x</p>" * 60_000 + b"</body></html>")
+    assert item["type"] == "rejected"
+    assert item["reason"].startswith("too many elements")

@@ -17,7 +17,7 @@ from ..urls import CHANNEL_ID_RE, WHATSAPP_HOSTS, host_key
 from .article import NotAnArticle, extract_article
 from .channel import NotAChannel, extract_channel
 from .dates import WIB, to_iso
-from .document import Document, EmptyDocument
+from .document import Document, EmptyDocument, narrow
 from .text import norm, text_of
 
 BLOCK_MARKERS = re.compile(
@@ -26,6 +26,10 @@ BLOCK_MARKERS = re.compile(
 # The title or the main heading *is* a not-found message (a headline may mention "404").
 SOFT_404 = re.compile(r"^\W*(?:(?:error\s+)?404\b|halaman\s+(?:tidak|tak)\s+(?:ditemukan|ada)|"
                       r"(?:page|halaman)\s+not\s+found|not\s+found|maaf,?\s+halaman)", re.I)
+
+# News pages hold a few thousand elements; a hostile or broken page with hundreds of
+# thousands would cost seconds of CPU per megabyte.
+MAX_ELEMENTS = 50_000
 
 __all__ = ["extract"]
 
@@ -59,13 +63,17 @@ def _extract(body: bytes, url: str, now: datetime, channel_hosts: frozenset[str]
              content_type: str | None) -> dict:
     if not isinstance(body, (bytes, bytearray)):
         return _rejected(url, now, "not bytes")
-    head = bytes(body[:2048])
+    body = narrow(bytes(body), content_type)
+    head = body[:2048]
     if head.count(b"\x00") > len(head) // 10 or (head.strip() and b"<" not in head):
         return _rejected(url, now, "not an HTML page")
     try:
-        doc = Document(bytes(body), url, content_type)
+        doc = Document(body, url, content_type)
     except EmptyDocument as exc:
         return _rejected(url, now, str(exc))
+    size = sum(1 for _ in doc.root.iter())
+    if size > MAX_ELEMENTS:  # extraction time grows with the tree; no article is this big
+        return _rejected(url, now, f"too many elements for an article page ({size})")
     visible = norm(text_of(doc.root)) if len(body) < 20000 else ""
     if visible and len(visible) < 1500 and BLOCK_MARKERS.search(doc.head_text + visible):
         return _rejected(url, now, "blocked: WAF or captcha page")

@@ -101,6 +101,8 @@ OTHER_LIST_HEADING = re.compile(r"populer|popular|terkini|terbaru|trending|lates
                                 r"rekomendasi|lainnya|video|foto", re.I)
 RELATED_WORDS = re.compile(r"\brelated\b|\bterkait\b|baca[-_]?juga|\bbacajuga\b|"
                            r"\blinksisip\b|read[-_]?also|also[-_]?read|\bbaca\b", re.I)
+# 32+ letters and digits with both cases and a digit: a token or hash, never prose.
+_RANDOM_TOKEN = re.compile(r"(?=[^ ]*[0-9])(?=[^ ]*[a-z])(?=[^ ]*[A-Z])[A-Za-z0-9_-]{32,128}")
 _RELATED_HINTS = ("related", "terkait", "baca", "linksisip", "also")  # one in every branch
 TAG_HREF = re.compile(r"/(?:tag|tags|topik|topic|label|search/label|taxonomy/term)/", re.I)
 TAGS_LABEL = re.compile(r"^\s*(?:tags?|topik|label|kata\s+kunci)\s*:", re.I)
@@ -157,7 +159,7 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     region = _article_region(headline_el, container)
     images, caption = _images(region, headline_el, container, url, headline)
     captions = {i["caption"] for i in images if i["caption"]}
-    paragraphs, credits = _paragraphs(body_blocks, headline, captions)
+    paragraphs, credits = _paragraphs(body_blocks, headline, captions, doc.tokens)
     header_texts = _header_texts(region, blocks, body_blocks, headline_el, captions)
     header_credits = [t for t in header_texts if is_labelled_credit(t)]
     published, modified = _dates(doc, node, header_texts, now)
@@ -434,11 +436,13 @@ def _skip_meta(el) -> bool:
         text_of(el)) < 300
 
 
-def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], list[str]]:
+def _paragraphs(blocks: list[Block], headline, captions,
+                tokens: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
     """Body paragraphs and printed credits.
 
     A CTA or promo paragraph takes its small box with it (a "Gabung ..." title and the
-    pitch under it)."""
+    pitch under it). A session token printed as text (the real site shows its CSRF token
+    by the headline) is never a paragraph: it changes on every request."""
     paragraphs: list[str] = []
     credits: list[str] = []
     noisy = {id(b) for b in blocks if is_noise(b.text)}
@@ -452,6 +456,8 @@ def _paragraphs(blocks: list[Block], headline, captions) -> tuple[list[str], lis
                 captions and len(text) <= longest_caption and clean_caption(text) in captions):
             continue
         if block.link_chars >= 0.9 * len(text) and len(text) < 200:
+            continue
+        if text in tokens or _RANDOM_TOKEN.fullmatch(text):
             continue
         if INSERT_PARAGRAPH.search(text) or block.owner.getparent() in noise_boxes:
             continue

@@ -7,6 +7,7 @@ filled with replacement characters.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from functools import cached_property
@@ -16,7 +17,6 @@ from w3lib.encoding import html_to_unicode
 
 from .text import norm, text_of
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _BAD_ENCODING_SHARE = 0.001
@@ -27,6 +27,28 @@ _PARSER = etree.HTMLParser(remove_pis=True)
 
 class EmptyDocument(ValueError):
     """Raised when the bytes hold no parseable document."""
+
+
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_WIDE_CHARSET = re.compile(r"charset\s*=\s*[\"']?(utf-?(?:16|32)(?:-?[lb]e)?)", re.I)
+
+
+def narrow(body: bytes, content_type: str | None = None) -> bytes:
+    """A UTF-16/32 page (by its BOM or its Content-Type) as UTF-8 with a UTF-8 BOM, which
+    outranks whatever its ``<meta charset>`` says; any other page unchanged. Everything
+    after this reads ASCII-compatible bytes (and may treat NUL bytes as binary)."""
+    codec = next((name for bom, name in _WIDE_BOMS if body.startswith(bom)), None)
+    if codec is None and content_type:
+        match = _WIDE_CHARSET.search(content_type)
+        codec = match.group(1) if match else None
+    if codec is None:
+        return body
+    try:
+        text = body.decode(codec, errors="replace")
+    except LookupError:
+        return body
+    return codecs.BOM_UTF8 + text.lstrip("\ufeff").encode("utf-8")
 
 
 def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
@@ -40,6 +62,10 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     return text, encoding
 
 
+_TOKEN_NAMES = frozenset({"csrf-token", "_token", "csrf_token", "csrfmiddlewaretoken",
+                          "authenticity_token", "xsrf-token"})
+
+
 class Document:
     """A decoded, parsed page with cached views of its metadata."""
 
@@ -47,10 +73,8 @@ class Document:
         self.url = url
         # Control bytes are removed before decoding: bytes.translate is a memory pass,
         # a regex over the decoded text cost a third of the parse. Only ASCII-compatible
-        # encodings reach here (NUL-heavy UTF-16/32 bodies are rejected as not HTML).
+        # bytes reach here (narrow() has made UTF-16/32 pages UTF-8).
         text, self.encoding = decode(body.translate(None, _CONTROL_BYTES), content_type)
-        if self.encoding.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
-            text = _CONTROL.sub("", text)
         text = _XML_DECL.sub("", text, count=1)
         if not text or text.isspace():
             raise EmptyDocument("empty document")
@@ -99,6 +123,15 @@ class Document:
                     continue
             _collect_nodes(data, nodes)
         return nodes
+
+    @cached_property
+    def tokens(self) -> frozenset[str]:
+        """The page's session tokens (Laravel's CSRF token in ``<meta name="csrf-token">``
+        and ``<input name="_token">``): archive material, never article text."""
+        values = [v for k, vs in self.meta.items() if k in _TOKEN_NAMES for v in vs]
+        values += [el.get("value") or "" for el in self.root.iter("input")
+                   if (el.get("name") or "").lower() in _TOKEN_NAMES]
+        return frozenset(v.strip() for v in values if len(v.strip()) >= 16)
 
     @cached_property
     def title(self) -> str:
