@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
@@ -80,6 +81,7 @@ _SECOND_LEVEL = frozenset({"co", "or", "go", "ac", "web", "my", "sch", "net", "c
                            "edu", "biz", "ponpes", "mil", "desa"})
 
 
+@lru_cache(maxsize=4096)  # a page links the same few hosts dozens of times
 def site_domain(netloc: str) -> str:
     """The registrable domain (``megapolitan.kompas.com`` -> ``kompas.com``,
     ``www.radarbanten.co.id`` -> ``radarbanten.co.id``); an IP or ``localhost`` keeps its
