@@ -72,9 +72,11 @@ def class_words(el) -> tuple[str, ...]:
 
 def identity(el) -> str:
     """What names an element: class, id, and the test ids React sites name things by
-    (their class names are hashes)."""
-    return " ".join(filter(None, (el.get("class"), el.get("id"), el.get("data-testid"),
-                                  el.get("data-qa-id"), el.get("data-component"))))
+    (their class names are hashes), in the order the page wrote them."""
+    return " ".join(value for name, value in el.items() if name in _NAMING and value)
+
+
+_NAMING = frozenset({"class", "id", "data-testid", "data-qa-id", "data-component"})
 
 
 def is_chrome(el) -> bool:
