@@ -235,15 +235,18 @@ def main(argv: list[str] | None = None) -> int:
                                       / extraction["trafilatura"]["docs_per_s"], 2)
     result["extraction"] = extraction
     result["crawl"] = []
+    args.json.parent.mkdir(parents=True, exist_ok=True)
     for n in sizes:
         result["crawl"].append(crawl_size(args.work, n))
+        if n == mid:  # its archive and mirror are needed now, not after the biggest crawl
+            result["reextract"] = reextract(args.work, mid)
+            if args.profile:
+                result["profile"] = {"articles": mid, "top_cumulative": profile(args.work, mid)}
+            result["incremental"] = incremental(args.work, mid)
+        # written after every step: a long run that is stopped still leaves its numbers
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
         print(f"crawl of {n:,} articles done", file=sys.stderr)
-    result["reextract"] = reextract(args.work, mid)
-    if args.profile:
-        result["profile"] = {"articles": mid, "top_cumulative": profile(args.work, mid)}
-    result["incremental"] = incremental(args.work, mid)
     result["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n")
     print(table(result))
     if "profile" in result:
