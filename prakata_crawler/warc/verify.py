@@ -53,7 +53,7 @@ def members(path: Path) -> Iterator[int]:
             while not decompressor.eof:
                 try:
                     decompressor.decompress(pending, CHUNK)
-                    while decompressor.unconsumed_tail:
+                    while decompressor.unconsumed_tail and not decompressor.eof:
                         decompressor.decompress(decompressor.unconsumed_tail, CHUNK)
                 except zlib.error as exc:
                     raise BadMember(start, f"corrupt gzip member: {exc}") from exc
@@ -106,7 +106,7 @@ def check_file(path: Path, report: Report, indexed: set[tuple[str, int]]) -> Non
                 offset = records.get_record_offset()
                 seen.append(offset)
                 rec_type = record.rec_headers.get_header("WARC-Type")
-                while record.content_stream().read(CHUNK):
+                while record.raw_stream.read(CHUNK):  # as stored: never inflate a gzip bomb
                     pass
                 report.records += 1
                 where = f"{path.name} offset {offset}"
