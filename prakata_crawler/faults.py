@@ -38,6 +38,8 @@ from typing import Any
 
 from twisted.web import resource, server
 
+from .mirror import _is_text
+
 TRANSIENT_KINDS = ("status", "reset", "truncated_gzip", "length_lie", "stall")
 HTML = "text/html; charset=utf-8"
 
@@ -82,7 +84,7 @@ class FaultPlan:
             spec = json.loads(spec)
         plan = cls(log=spec.get("log"))
         for key, value in spec.get("rules", {}).items():
-            host, _, path = key.rpartition(":") if key.startswith("channel:") else ("", "", key)
+            host, _, path = key.partition(":") if key.startswith("channel:") else ("", "", key)
             fault = Fault.from_spec(value)
             if path.endswith("*"):
                 plan.prefixes.append((host or "site", path[:-1], fault))
@@ -175,8 +177,6 @@ class FaultResource(resource.Resource):
         route = self.inner.mirror.table.lookup(self.inner.host, request.uri)
         if route is None or route.file is None:
             return page("Prakata.com", "<p>Halaman contoh.</p>"), HTML
-        from .mirror import _is_text  # the mirror imports this module
-
         body = self.inner.mirror.body(route.file, _is_text(route.content_type))
         return body.data, route.content_type
 
@@ -420,7 +420,7 @@ def _alias(res: FaultResource, request: server.Request, fault: Fault) -> None:
         res.send(request, 404, HTML, page("404", "<h1>404</h1>"))
         return
     res.inner._send(request, route.status, route.content_type,
-                    res.inner.mirror.body(route.file, True))
+                    res.inner.mirror.body(route.file, _is_text(route.content_type)))
 
 
 def _pagination_trap(res: FaultResource, request: server.Request, fault: Fault) -> None:
