@@ -82,6 +82,7 @@ def plan(secret_file: Path, watch: str, log: Path) -> dict:
         "/2025/12/cek-keamanan.html": {"kind": "waf"},
         "/2025/12/hilang-lunak.html": {"kind": "soft404"},
         "/sitemap-pages.xml": {"kind": "gzip_bomb", "size": BOMB_SIZE},
+        "/rss": {"kind": "status", "status": 502},  # a discovery probe
         "/sitemap-news.xml": {"kind": "xxe", "url": watch, "file": str(secret_file)},
         "/kategori/tanpa-akhir": {"kind": "pagination_trap", "hrefs": [CHAIN_END]},
         "/kategori/tanpa-batas": {"kind": "pagination_trap", "new_links": True},
@@ -282,6 +283,11 @@ def test_a_lying_content_length_is_retried_then_failed(run):
     assert run.failure(LYING_LENGTH).startswith("ResponseDataLossError")
     errors = [e for kind, e in run.exchanges(LYING_LENGTH) if kind == "fetch-error"]
     assert len(errors) == 4
+
+
+def test_a_failing_discovery_probe_is_a_failure(run):
+    assert run.failure("/rss") == "HTTP 502 (after 3 retries)"
+    assert run.failure("/feed") is None
 
 
 def test_a_redirect_chain_within_the_limit_is_followed(run):

@@ -374,10 +374,17 @@ class PrakataSpider(scrapy.Spider):
                                    f"back to {request.url}")
 
     def on_probe_error(self, failure):
-        """A discovery probe (robots.txt, /sitemap.xml, /feed) that is missing is normal."""
+        """A discovery probe (robots.txt, /sitemap.xml, /feed) that is missing (404, 410,
+        refused by robots.txt) is normal; one that fails otherwise (a 5xx, a timeout, a
+        gzip bomb) is a fetch failure like any other."""
         response = getattr(failure.value, "response", None)
-        if response is not None and response.status == 304:
-            self.not_modified.append(failure.request.url)
+        if response is not None:
+            missing = response.status in {404, 410}
+        else:
+            missing = bool(failure.check(IgnoreRequest)) and \
+                failure.getErrorMessage().startswith(POLICY_REFUSALS)
+        if not missing:
+            self.on_error(failure)
             return
         self.logger.info("probe unavailable %s: %s", failure.request.url,
                          failure.getErrorMessage())
