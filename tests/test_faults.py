@@ -49,7 +49,8 @@ DUPLICATES = [BURST_500 + "?utm_source=wa", BURST_502 + "?fbclid=abc",
               BURST_503.replace("harga", "HARGA"), THROTTLED + "?utm_medium=x&fbclid=1"]
 BOMB_SIZE = 2**30
 MAX_SIZE = 2_000_000  # above the bomb on the wire (1 MB), far below it inflated
-SETTINGS = ["-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=3", "-s", "RETRY_BACKOFF_BASE=0.1",
+TIMEOUT = 3  # seconds: short, with room for a loaded machine
+SETTINGS = ["-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "RETRY_TIMES=3", "-s", "RETRY_BACKOFF_BASE=0.1",
             "-s", "RETRY_BACKOFF_MAX=0.5", "-s", f"DOWNLOAD_MAXSIZE={MAX_SIZE}",
             "-s", "PRAKATA_MAX_ERROR_RATE=1", "-s", "PRAKATA_MAX_WALK=5"]
 
@@ -248,7 +249,7 @@ def test_a_stalled_connection_times_out_and_is_retried(run):
 
 def test_a_connection_that_always_stalls_is_a_failure(run):
     assert run.failure(STALL).startswith("DownloadTimeoutError: Getting")
-    assert run.failure(STALL).endswith("took longer than 2.0 seconds. (after 3 retries)")
+    assert run.failure(STALL).endswith(f"took longer than {TIMEOUT:.1f} seconds. (after 3 retries)")
     assert f"fetch failed {run.url(STALL)}: DownloadTimeoutError" in run.proc.stderr
     exchanges = run.exchanges(STALL)  # each attempt: its request and what went wrong
     assert [k for k, _ in exchanges].count("request") == 4

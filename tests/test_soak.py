@@ -25,7 +25,7 @@ WORDS = ("warga kota tangerang pemerintah pelayanan program pembangunan jalan se
 FAULTS = {"random": {"rate": 0.1, "seed": 2026, "match": r"^/\d{4}/\d{2}/",
                      "kinds": ["status", "reset", "truncated_gzip", "length_lie", "stall"],
                      "permanent": 0.2, "max_times": 3}}
-SETTINGS = ["-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=3", "-s", "RETRY_BACKOFF_BASE=0",
+SETTINGS = ["-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=3", "-s", "RETRY_BACKOFF_BASE=0",
             "-s", "RETRY_BACKOFF_MAX=0", "-s", "PRAKATA_MAX_ERROR_RATE=1",
             "-s", "LOG_LEVEL=WARNING", "-s", "CONCURRENT_REQUESTS=32",
             "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32"]
