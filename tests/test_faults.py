@@ -338,13 +338,14 @@ def test_a_wrong_charset_nul_bytes_or_no_body_still_give_the_article(run):
     for path in (WRONG_CHARSET, NULS, NO_BODY):
         [item] = run.emitted(path)
         assert item["headline"] == ARTICLES[path]["headline"]
-    for path in (NULS, NO_BODY):
+    for path in (WRONG_CHARSET, NULS, NO_BODY):  # UTF-8 declared windows-1252 reads as UTF-8
         assert run.emitted(path)[0]["body"] == ARTICLES[path]["body"]
     assert "\x00" not in json.dumps(run.items)
 
 
 def test_binary_served_as_html_is_not_an_item(run):
     assert not run.emitted("/biner.html")
+    assert run.report["rejected_urls"][run.url("/biner.html")] == "not an HTML page"
     outcomes = [body.decode("utf-8", "replace") for _, r, body in records(run.out)
                 if r.rec_type == "metadata"
                 and r.rec_headers.get_header("WARC-Target-URI") == run.url("/biner.html")]

@@ -17,7 +17,7 @@ from ..urls import CHANNEL_ID_RE, WHATSAPP_HOSTS, host_key
 from .article import NotAnArticle, extract_article
 from .channel import NotAChannel, extract_channel
 from .dates import WIB, to_iso
-from .document import Document, EmptyDocument, narrow
+from .document import CONTROL_BYTES, Document, EmptyDocument, narrow
 from .text import norm, text_of
 
 BLOCK_MARKERS = re.compile(
@@ -65,8 +65,9 @@ def _extract(body: bytes, url: str, now: datetime, channel_hosts: frozenset[str]
         return _rejected(url, now, "not bytes")
     body = narrow(bytes(body), content_type)
     head = body[:2048]
-    if head.count(b"\x00") > len(head) // 10 or (head.strip() and b"<" not in head):
-        return _rejected(url, now, "not an HTML page")
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
+    if controls > len(head) // 50 or (head.strip() and b"<" not in head):
+        return _rejected(url, now, "not an HTML page")  # text has no control bytes; binary does
     try:
         doc = Document(body, url, content_type)
     except EmptyDocument as exc:

@@ -17,9 +17,11 @@ from w3lib.encoding import html_to_unicode
 
 from .text import norm, text_of
 
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
+CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _BAD_ENCODING_SHARE = 0.001
+_SINGLE_BYTE = frozenset({"cp1252", "latin-1", "latin_1", "iso8859-1", "iso-8859-1", "iso8859-15",
+                          "iso-8859-15", "ascii"})
 # Plain etree elements: lxml.html's per-element Python class lookup costs a tenth of the
 # extraction time and nothing here uses its methods.
 _PARSER = etree.HTMLParser(remove_pis=True)
@@ -54,6 +56,11 @@ def narrow(body: bytes, content_type: str | None = None) -> bytes:
 def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)`` for an HTML body."""
     encoding, text = html_to_unicode(content_type, body)
+    if encoding in _SINGLE_BYTE and not body.isascii():
+        try:  # UTF-8 bytes declared windows-1252: valid UTF-8 is no accident in such text
+            return body.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
     if encoding in {"utf-8", "utf8"} and text.count("\ufffd") > len(text) * _BAD_ENCODING_SHARE:
         try:
             return body.decode("cp1252"), "cp1252"
@@ -74,7 +81,7 @@ class Document:
         # Control bytes are removed before decoding: bytes.translate is a memory pass,
         # a regex over the decoded text cost a third of the parse. Only ASCII-compatible
         # bytes reach here (narrow() has made UTF-16/32 pages UTF-8).
-        text, self.encoding = decode(body.translate(None, _CONTROL_BYTES), content_type)
+        text, self.encoding = decode(body.translate(None, CONTROL_BYTES), content_type)
         text = _XML_DECL.sub("", text, count=1)
         if not text or text.isspace():
             raise EmptyDocument("empty document")
