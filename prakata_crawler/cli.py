@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -20,7 +19,6 @@ EXIT_INVALID = 6  # prakata verify found a problem
 EXIT_COVERAGE = 7  # headline or body missing on too many articles
 EXIT_CODES = {"ok": EXIT_OK, "unreachable": EXIT_UNREACHABLE, "error_rate": EXIT_ERROR_RATE,
               "coverage": EXIT_COVERAGE}
-RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
 # A local mirror needs no politeness: crawl it as fast as the machine allows.
 MIRROR_PORTS = (18080, 18081)
 MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
@@ -303,7 +301,7 @@ def _job(out: Path, resume: bool) -> str:
     import shutil
 
     from .items import fingerprint, item_key
-    from .spiders.prakata import new_run_id
+    from .spiders.prakata import RUN_ID, new_run_id
     from .state import StateStore
 
     job = out / "job"

@@ -13,6 +13,8 @@ import gzip
 import json
 import re
 import socket
+import subprocess
+import sys
 import threading
 import tracemalloc
 import zlib
@@ -35,6 +37,7 @@ from prakata_crawler import settings as project_settings
 from prakata_crawler.extract import extract
 from prakata_crawler.reextract import archived_items
 
+ROOT = Path(__file__).resolve().parents[1]
 CHANNEL_ID = "0029VaPrakataNewsTgr01234"
 ARTICLE = """<!doctype html><html><head><title>{title} - Prakata.com</title>
 <meta property="og:type" content="article">
@@ -350,6 +353,20 @@ def test_names_from_settings_and_job_files_cannot_escape_either(tmp_path):
     assert resumed.returncode == 2 and "run id" in resumed.stderr
     assert list(tmp_path.iterdir()) == [out]
     assert all(SAFE_NAME.match(p.name) for p in out.rglob("*")), list(out.rglob("*"))
+
+
+def test_a_run_id_setting_cannot_escape_the_output_dir_through_scrapy_crawl(tmp_path):
+    """``scrapy crawl`` bypasses ``prakata crawl``: the spider checks the run id itself
+    before anything is written (the site is never contacted: port 9 is not listening)."""
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "prakata", "-a", "site=http://127.0.0.1:9",
+         "-s", f"PRAKATA_OUT={out}", "-s", "PRAKATA_RUN_ID=../../evil"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "PRAKATA_RUN_ID must match" in proc.stderr
+    assert not (tmp_path / "evil.jsonl").exists() and not (tmp_path / "evil.json").exists()
+    assert not any(p.is_file() for p in tmp_path.rglob("*")), list(tmp_path.rglob("*"))
 
 
 # -- cookies and session tokens stay out of items ------------------------------------------

@@ -82,6 +82,8 @@ class PrakataSpider(scrapy.Spider):
             settings.set("USER_AGENT", f"prakata-crawler/{__version__} (news archiver"
                          + (f"; +{contact})" if contact else ")"), priority="spider")
         run_id = settings.get("PRAKATA_RUN_ID") or new_run_id()
+        if not RUN_ID.fullmatch(run_id):  # it names files under items/ and runs/
+            raise ValueError(f"PRAKATA_RUN_ID must match {RUN_ID.pattern}: {run_id[:80]!r}")
         settings.set("PRAKATA_RUN_ID", run_id, priority="spider")
         if not settings.getdict("FEEDS"):
             feed = Path(settings.get("PRAKATA_OUT"), "items", f"{run_id}.jsonl").resolve()
@@ -421,6 +423,9 @@ def failure_reason(failure) -> str:
         reason = f"{name}: {FAILURE_WORDS.get(name, 'no complete response')}"
     retries = failure.request.meta.get("retry_times")
     return f"{reason} (after {retries} retries)" if retries else reason
+
+
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
 
 
 def new_run_id() -> str:
