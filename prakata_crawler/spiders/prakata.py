@@ -65,6 +65,9 @@ class PrakataSpider(scrapy.Spider):
         self.resume = str(resume).lower() in {"1", "true", "yes"}
         self.allowed_domains = []  # host checks are explicit below (ports matter on a mirror)
         self.channels_seen: set[str] = set()
+        # canonical URL -> "unknown to the archive" for every request yielded in this run:
+        # what the scheduler's duplicate filter would drop is not even built or yielded
+        self.requested: dict[str, bool] = {}
         self.fetch_failures: dict[str, str] = {}
         self.not_found: list[str] = []
         self.not_modified: list[str] = []
@@ -141,8 +144,11 @@ class PrakataSpider(scrapy.Spider):
 
     # -- routing -----------------------------------------------------------------------
 
-    def request_for(self, href: str, base: str, priority: int = 0) -> scrapy.Request | None:
-        """A request for a discovered link, or None when it is off-limits or not a page."""
+    def request_for(self, href: str, base: str, priority: int = 0,
+                    links: dict[str, bool] | None = None) -> scrapy.Request | None:
+        """A request for a discovered link, or None when it is off-limits, not a page or
+        already requested in this run. ``links`` collects the page's in-scope links
+        (canonical URL -> unknown to the archive), requested before or not."""
         url = safe_join(base, href)
         if url is None:
             return None
@@ -158,24 +164,43 @@ class PrakataSpider(scrapy.Spider):
             host = urlsplit(url)
             target = (f"https://www.whatsapp.com/channel/{cid}" if host.scheme == "whatsapp"
                       else f"{host.scheme}://{host.netloc}/channel/{cid}")
+            unseen = self._seen(target) is None
+            if links is not None:
+                links[target] = unseen
             return scrapy.Request(target, self.parse_channel, errback=self.on_error,
                                   cb_kwargs={"channel": cid}, priority=priority - 5,
-                                  meta={UNSEEN: self._seen(target) is None})
+                                  meta={UNSEEN: unseen})
         if not same_site(url, self.site):
             self.crawler.stats.inc_value("prakata/links_out_of_scope")
             return None
         if SKIP_EXTENSIONS.search(urlsplit(url).path):
             return None
         url = canonicalize(rebase(url, self.site))
+        unseen = self.requested.get(url)
+        if unseen is not None:
+            if links is not None:
+                links[url] = unseen
+            return None
         seen = self._seen(url)
         if self._known(seen):
             self.known_skipped += 1
             return None
+        if links is not None:
+            links[url] = seen is None
         path = urlsplit(url).path
         callback = self.parse_xml if path.endswith(".xml") or path in FEED_PATHS else \
             self.parse_page
         return scrapy.Request(url, callback, errback=self.on_error, priority=priority,
                               meta={UNSEEN: seen is None})
+
+    def _first(self, request: scrapy.Request) -> bool:
+        """True when ``request`` is to be yielded: the first of its URL in this run."""
+        if request.dont_filter:
+            return True
+        if request.url in self.requested:
+            return False
+        self.requested[request.url] = bool(request.meta.get(UNSEEN))
+        return True
 
     def _honour_crawl_delay(self, robotparser) -> None:
         """robots.txt ``Crawl-delay`` as a floor on the delay between requests to the site
@@ -221,7 +246,7 @@ class PrakataSpider(scrapy.Spider):
             key, _, value = line.partition(":")
             if key.strip().lower() == "sitemap" and value.strip():
                 request = self.request_for(value.strip(), response.url, priority=20)
-                if request is not None:
+                if request is not None and self._first(request):
                     yield request
 
     def robots_parsed(self, robotparser, request):
@@ -235,7 +260,7 @@ class PrakataSpider(scrapy.Spider):
         protego = getattr(robotparser, "rp", None)
         for sitemap in getattr(protego, "sitemaps", ()) or ():
             follow = self.request_for(sitemap, self.site + "/", priority=20)
-            if follow is not None:
+            if follow is not None and self._first(follow):
                 self.crawler.engine.crawl(follow)
 
     def parse_xml(self, response: Response):
@@ -267,7 +292,7 @@ class PrakataSpider(scrapy.Spider):
                 request = self.request_for(loc, response.url, priority=5)
             else:
                 continue
-            if request is not None:
+            if request is not None and self._first(request):
                 yield request
 
     def _parse_feed(self, response: Response):
@@ -283,7 +308,7 @@ class PrakataSpider(scrapy.Spider):
         for el in root.iter("{*}link", "link"):
             href = el.get("href") or (el.text or "").strip()
             request = self.request_for(href, response.url, priority=5) if href else None
-            if request is not None:
+            if request is not None and self._first(request):
                 yield request
 
     def parse_page(self, response: Response, channels_only: bool = False):
@@ -291,20 +316,21 @@ class PrakataSpider(scrapy.Spider):
         links for a page from ``--urls``)."""
         if not isinstance(response, TextResponse):
             return
+        links: dict[str, bool] = {}
         requests = []
-        for href in response.xpath("//a/@href | //link[@rel='next' or @rel='amphtml']/@href"
-                                   ).getall():
+        for href in dict.fromkeys(response.xpath(
+                "//a/@href | //link[@rel='next' or @rel='amphtml']/@href").getall()):
             joined = safe_join(response.url, href)
             if joined is None or (channels_only and not channel_id(joined, self.channel_hosts)):
                 continue
-            request = self.request_for(href, response.url)
+            request = self.request_for(href, response.url, links=links)
             if request is not None:
                 requests.append(request)
-        yield from self._walk(response, requests)
+        yield from self._walk(response, links, requests)
         # last: once its item is through, the page counts as done for a resumed job
         yield Page.from_response(response, kind="page")
 
-    def _walk(self, response: Response, requests: list[scrapy.Request]):
+    def _walk(self, response: Response, links: dict[str, bool], requests: list[scrapy.Request]):
         """Links, with walk links (pagination, calendars: the page's own URL with other
         numbers) followed only while the page shows something new, and at most
         ``PRAKATA_MAX_WALK`` pages in a row: an endless listing or calendar is a trap.
@@ -313,14 +339,14 @@ class PrakataSpider(scrapy.Spider):
         nor (in an incremental crawl) already in the archive."""
         here = walk_key(response.url)
         walked, before = response.meta.get(WALK, (0, frozenset()))
-        links = frozenset(hash(r.url) for r in requests if walk_key(r.url) != here)
-        new = links - before
-        fresh = any(r.meta[UNSEEN] and hash(r.url) in new for r in requests)
+        keys = frozenset(hash(url) for url in links if walk_key(url) != here)
+        new = keys - before
+        fresh = any(unseen and hash(url) in new for url, unseen in links.items())
         walks = []
         for request in requests:
             if walk_key(request.url) == here or later_page(request.url):
                 walks.append(request)
-            else:
+            elif self._first(request):
                 yield request
         if not walks:
             return
@@ -330,7 +356,8 @@ class PrakataSpider(scrapy.Spider):
             self._stop_walk(response.url, f"walked {walked + 1} pages (PRAKATA_MAX_WALK)")
         else:
             for request in walks:
-                yield request.replace(meta={**request.meta, WALK: (walked + 1, links)})
+                if self._first(request):
+                    yield request.replace(meta={**request.meta, WALK: (walked + 1, keys)})
 
     def _stop_walk(self, url: str, why: str) -> None:
         self.logger.info("pagination stopped at %s: %s", url, why)
