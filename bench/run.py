@@ -178,8 +178,8 @@ def table(result: dict) -> str:
     rows = [f"machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, Python "
             f"{m['python']}, Scrapy {m['scrapy']}",
             "",
-            "crawl      articles  pages  pages/s  pages/CPU-s  peak RSS MB  load |"
-            "  bare pages  pages/s  pages/CPU-s  RSS MB | ratio  CPU ratio"]
+            "crawl      articles  pages  pages/s  pages/CPU-s  peak RSS MiB load |"
+            "  bare pages  pages/s  pages/CPU-s RSS MiB | ratio  CPU ratio"]
     for row in result["crawl"]:
         ours, bare = row["prakata"], row["bare"]
         rows.append(f"{'':10}{row['articles']:>9,}{ours['pages']:>7,}{ours['pages_per_s']:>9}"
@@ -190,7 +190,7 @@ def table(result: dict) -> str:
     if len(result["crawl"]) > 1:
         a, b = result["crawl"][-2], result["crawl"][-1]
         rows.append(f"peak RSS {a['articles']:,} -> {b['articles']:,} articles: "
-                    f"{a['prakata']['peak_rss_mb']} -> {b['prakata']['peak_rss_mb']} MB "
+                    f"{a['prakata']['peak_rss_mb']} -> {b['prakata']['peak_rss_mb']} MiB "
                     f"(x{b['prakata']['peak_rss_mb'] / a['prakata']['peak_rss_mb']:.2f} for "
                     f"x{b['articles'] / a['articles']:.0f} articles)")
     ex = result["extraction"]
@@ -202,7 +202,7 @@ def table(result: dict) -> str:
     re_ = result["reextract"]
     rows += ["", f"reextract of the {re_['archive_articles']:,}-article archive: "
                  f"{re_['articles']:,} articles in {re_['wall_s']} s = {re_['articles_per_s']} "
-                 f"articles/s, peak RSS {re_['peak_rss_mb']} MB (load {re_['load_before']})"]
+                 f"articles/s, peak RSS {re_['peak_rss_mb']} MiB (load {re_['load_before']})"]
     inc = result["incremental"]
     rows.append(f"incremental run after {inc['new_articles']} new articles: {inc['requests']} "
                 f"requests, {inc['requests_beyond_discovery']} beyond robots/sitemaps/feeds, "
