@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -156,30 +157,24 @@ class PrakataSpider(scrapy.Spider):
         url = safe_join(base, href)
         if url is None:
             return None
-        scheme = urlsplit(url).scheme.lower()
-        if scheme not in {"http", "https"} and not url.lower().startswith("whatsapp://"):
-            self.crawler.stats.inc_value("prakata/links_out_of_scope")  # file:, data:, ...
+        kind, target = route(url, self.site, self.channel_hosts)
+        if kind == "out":  # another host, or file:, data:, ...
+            self.crawler.stats.inc_value("prakata/links_out_of_scope")
             return None
-        cid = channel_id(url, self.channel_hosts)
-        if cid:
+        if kind == "channel":
+            cid = target.rsplit("/", 1)[1]
             if cid in self.channels_seen:
                 return None
             self.channels_seen.add(cid)
-            host = urlsplit(url)
-            target = (f"https://www.whatsapp.com/channel/{cid}" if host.scheme == "whatsapp"
-                      else f"{host.scheme}://{host.netloc}/channel/{cid}")
             unseen = self._seen(target) is None
             if links is not None:
                 links[target] = unseen
             return scrapy.Request(target, self.parse_channel, errback=self.on_error,
                                   cb_kwargs={"channel": cid}, priority=priority - 5,
                                   meta={UNSEEN: unseen})
-        if not same_site(url, self.site):
-            self.crawler.stats.inc_value("prakata/links_out_of_scope")
+        if kind == "file":
             return None
-        if SKIP_EXTENSIONS.search(urlsplit(url).path):
-            return None
-        url = canonicalize(rebase(url, self.site))
+        url = target
         unseen = self.requested.get(url)
         if unseen is not None:
             if links is not None:
@@ -429,6 +424,26 @@ class PrakataSpider(scrapy.Spider):
         if moment is None:
             return True
         return not ((self.since and moment < self.since) or (self.until and moment > self.until))
+
+
+@lru_cache(maxsize=16384)  # pages repeat their menus' and sidebars' links
+def route(url: str, site: str, channel_hosts: frozenset[str]) -> tuple[str, str | None]:
+    """Where an absolute link leads: ``("page", canonical URL)``, ``("channel", channel
+    URL)``, ``("file", None)`` for images, scripts and the like on the site, or ``("out",
+    None)`` for anything outside the site and the channel hosts."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in {"http", "https"} and not url.lower().startswith("whatsapp://"):
+        return "out", None
+    cid = channel_id(url, channel_hosts)
+    if cid:
+        host = urlsplit(url)
+        return "channel", (f"https://www.whatsapp.com/channel/{cid}" if host.scheme == "whatsapp"
+                           else f"{host.scheme}://{host.netloc}/channel/{cid}")
+    if not same_site(url, site):
+        return "out", None
+    if SKIP_EXTENSIONS.search(urlsplit(url).path):
+        return "file", None
+    return "page", canonicalize(rebase(url, site))
 
 
 def walk_key(url: str) -> str:
