@@ -15,7 +15,6 @@ import socket
 from base64 import b32encode
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,14 +42,6 @@ def _header_list(headers) -> list[tuple[str, str]]:
     """Every value of every header (``Set-Cookie`` repeats), decoded as latin-1 like HTTP."""
     return [(name.decode("latin-1"), value.decode("latin-1"))
             for name, values in headers.items() for value in values]
-
-
-@lru_cache(maxsize=4096)
-def _absolute_link(scheme: str, href: str) -> str | None:
-    """``safe_join`` of an absolute link, which depends on the page only through its
-    scheme: remembered, because site chrome repeats the same links on every page and the
-    join was 6% of a crawl's CPU in a profile."""
-    return safe_join(f"{scheme}://base.invalid/", href)
 
 
 def _served_at(response) -> datetime | None:
@@ -201,9 +192,7 @@ class WarcCaptureMiddleware:
             return
         outlinks = []
         if hasattr(response, "xpath"):
-            scheme = urlsplit(response.url).scheme
-            links = (_absolute_link(scheme, h) if h.startswith(("http://", "https://"))
-                     else safe_join(response.url, h) for h in
+            links = (safe_join(response.url, h) for h in
                      dict.fromkeys(response.xpath("//a/@href").getall())
                      if h.strip() and not h.startswith(("#", "javascript:", "mailto:")))
             outlinks = [("outlink", link) for link in links if link]
