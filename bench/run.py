@@ -18,14 +18,13 @@ import platform
 import pstats
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from prakata_crawler.mirror import start_mirror_process
+from prakata_crawler.mirror import free_ports, start_mirror_process
 
 from .compare_extractors import compare
 from .make_mirror import build
@@ -63,18 +62,6 @@ def measure(command: list[str], log: Path) -> dict:
     return {"exit": child.returncode, "wall_s": round(time.perf_counter() - start, 2),
             "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
             "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "load_before": round(load, 2)}
-
-
-def free_ports(count: int = 2) -> list[int]:
-    """Ports to serve a mirror on in every run of one size: the archive holds URLs with the
-    port in them, and an incremental run must see the same URLs again."""
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("127.0.0.1", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
 
 
 def serve(work: Path, n: int):

@@ -25,6 +25,7 @@ import os
 import queue
 import re
 import secrets
+import socket
 import subprocess
 import sys
 import threading
@@ -606,6 +607,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"prakata mirror: error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def free_ports(count: int = 2) -> list[int]:
+    """Ports free right now, for mirrors that must come back on the same ports: an
+    archive holds URLs with the port in them, and a re-crawl must see the same URLs."""
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
 
 
 class MirrorProcess:

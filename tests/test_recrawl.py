@@ -2,7 +2,6 @@
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 
@@ -11,21 +10,11 @@ from conftest import MirrorOrigins, run_crawl
 from warcio.archiveiterator import ArchiveIterator
 
 from prakata_crawler.items import fingerprint, validation_errors
-from prakata_crawler.mirror import DEFAULT_FIXTURES_DIR, start_mirror_process
+from prakata_crawler.mirror import DEFAULT_FIXTURES_DIR, free_ports, start_mirror_process
 
 SEED = "/2025/12/hut-ke-54-korpri-wali-kota-tangerang-tekankan-pelayanan-nyata-dan-kolaborasi-untuk-warga.html"
 DELETED = "/2025/12/harga-cabai-rawit-di-pasar-anyar-tembus-rp80-ribu-per-kilogram.html"
 NEW = "/2025/12/pemkot-tangerang-resmikan-taman-baru-di-cipondoh.html"
-
-
-def free_ports(n):
-    socks = [socket.socket() for _ in range(n)]
-    for sock in socks:
-        sock.bind(("127.0.0.1", 0))
-    ports = [sock.getsockname()[1] for sock in socks]
-    for sock in socks:
-        sock.close()
-    return ports
 
 
 def change_site(fixtures):
