@@ -323,8 +323,8 @@ class PrakataSpider(scrapy.Spider):
         links: dict[str, bool] = {}
         requests = []
         for href in dict.fromkeys(PAGE_LINKS(response.selector.root)):
-            joined = safe_join(response.url, href)
-            if joined is None or (channels_only and not channel_id(joined, self.channel_hosts)):
+            if channels_only and not channel_id(safe_join(response.url, href) or "",
+                                                self.channel_hosts):
                 continue
             request = self.request_for(href, response.url, links=links)
             if request is not None:

@@ -19,6 +19,7 @@ from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from lxml import etree
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
@@ -42,6 +43,11 @@ def _header_list(headers) -> list[tuple[str, str]]:
     """Every value of every header (``Set-Cookie`` repeats), decoded as latin-1 like HTTP."""
     return [(name.decode("latin-1"), value.decode("latin-1"))
             for name, values in headers.items() for value in values]
+
+
+# Read from the tree Scrapy already parsed for the spider; response.xpath() would wrap
+# every href in a Selector of its own.
+_HREFS = etree.XPath("//a/@href", smart_strings=False)
 
 
 def _served_at(response) -> datetime | None:
@@ -191,9 +197,9 @@ class WarcCaptureMiddleware:
         if self.files is None or resp_id is None:
             return
         outlinks = []
-        if hasattr(response, "xpath"):
+        if hasattr(response, "selector"):
             links = (safe_join(response.url, h) for h in
-                     dict.fromkeys(response.xpath("//a/@href").getall())
+                     dict.fromkeys(_HREFS(response.selector.root))
                      if h.strip() and not h.startswith(("#", "javascript:", "mailto:")))
             outlinks = [("outlink", link) for link in links if link]
         record = metadata_record(self.files.builder, response.url, [*fields, *outlinks],
