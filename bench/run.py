@@ -199,6 +199,11 @@ def table(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["quality"]:  # extraction quality on real pages: bench/quality.py
+        from .quality import main as quality
+
+        return quality(argv[1:])
     parser = argparse.ArgumentParser(prog="./run bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,50000",
                         help="articles per generated mirror, comma-separated")
