@@ -34,9 +34,11 @@ from .byline import (
     names_from_credit,
     split_trailing_credit,
 )
+from .classify import NON_ARTICLE_PATH, count_words, page_verdict, url_verdict
 from .dates import parse_date, to_iso
 from .document import Document
 from .images import caption_for, clean_caption, image_src, is_content_image
+from .maintext import extend
 from .structured import (
     article_node,
     breadcrumb_section,
@@ -109,12 +111,6 @@ TAGS_LABEL = re.compile(r"^\s*(?:tags?|topik|label|kata\s+kunci)\s*:", re.I)
 CRUMB_TEXT = re.compile(r"^(?:beranda|home|depan)\s*[»›>]", re.I)
 CRUMB_HOME = re.compile(r"\s*(?:beranda|home|depan)\s*", re.I)
 UPDATED = re.compile(r"\b(?:diperbarui|diupdate|updated?|pembaruan)\b\s*:?", re.I)
-NON_ARTICLE_PATH = re.compile(
-    r"^/(?:kategori|category|categories|tag|tags|topik|topic|search|cari|login|register|daftar|"
-    r"bookmark|author|penulis|indeks|index|page|feed|rss|redaksi|about|tentang|kontak|contact|"
-    r"pedoman|privacy|kebijakan)(?:/|$|\?)|^/$", re.I)
-NON_ARTICLE_SCORE = -10  # the evidence a section, tag, search or static page's URL gives
-ARTICLE_PATH = re.compile(r"/\d{4}/\d{2}/[^/]+\.html?$|/read/\d+/|/\d{5,}/|-\d{6,}(?:\.html)?$")
 
 
 class NotAnArticle(Exception):
@@ -122,10 +118,9 @@ class NotAnArticle(Exception):
 
 
 def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> dict:
-    if later_page(url):  # what the URL alone settles, before any work on the page
-        raise NotAnArticle(f"page {later_page(url)} of a multi-page article")
-    if NON_ARTICLE_PATH.search(urlsplit(url).path):
-        raise NotAnArticle(f"no article evidence (score {NON_ARTICLE_SCORE})")
+    verdict = url_verdict(url)  # what the URL alone settles, before any work on the page
+    if verdict:
+        raise NotAnArticle(verdict)
     node = article_node(doc) or {}
     root = doc.root
     publisher = doc.meta_first("og:site_name") or text_value(node.get("publisher") or {})
@@ -154,7 +149,10 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     parts = main_container(blocks, body_el)
     container = _common_ancestor(parts)
     inside = {el for part in parts for el in part.iter()}
-    body_blocks = [b for b in blocks if b.owner in inside]
+    core = [i for i, b in enumerate(blocks) if b.owner in inside]
+    chosen = extend(blocks, core, lambda b: headline_el is not None
+                       and not _follows(b.owner, headline_el))
+    body_blocks = [blocks[i] for i in chosen]
 
     region = _article_region(headline_el, container)
     images, caption = _images(region, headline_el, container, url, headline)
@@ -176,18 +174,15 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     image_url = doc.meta_first("og:image", "og:image:url", "twitter:image") or image_value(
         node.get("image")) or (images[0]["url"] if images else None)
     body = "\n\n".join(paragraphs)
-    words = len(body.split())
-    evidence = _evidence(doc, node, url, published, credits, words)
-    if not headline:
-        raise NotAnArticle("no headline")
-    if words < 25:
-        raise NotAnArticle("no article body")
-    if evidence < 2:
-        raise NotAnArticle(f"no article evidence (score {evidence})")
+    markup = bool(node) or doc.meta_first("og:type") == "article" or bool(
+        doc.meta_first("article:published_time"))
+    verdict = page_verdict(body_el, body, url, markup)
+    if verdict:
+        raise NotAnArticle(verdict)
     return {
         "url": url,
         "canonical_url": canonical,
-        "headline": headline,
+        "headline": headline or "",
         "caption": caption,
         "body": body,
         "byline": byline,
@@ -204,7 +199,7 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
         "whatsapp_channels": channels,
         "related_urls": [u for u in dedupe(related) if u != canonical
                          and u != canonicalize(url)],
-        "word_count": words,
+        "word_count": count_words(body),
         "content_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
     }
 
@@ -272,6 +267,7 @@ def _related_links(root, url: str) -> list[str]:
         if href not in candidates:
             target = _link_target(href, base.netloc, url)
             candidates[href] = bool(target and site_domain(target[0]) == site
+                                    and target[1] != "/"
                                     and not NON_ARTICLE_PATH.search(target[1]))
         if candidates[href] and _is_related(a, verdicts):
             found.append(canonicalize(href, url))
@@ -612,22 +608,3 @@ def _section(doc: Document, node: dict, headline, canonical) -> str | None:
             or text_value(node.get("articleSection"))
             or breadcrumb_section(doc, headline, canonical))
 
-
-PAGE_PARAM = re.compile(r"(?:^|&)(?:page|halaman|hal)=(\d+)(?:&|$)", re.I)
-
-
-def later_page(url: str) -> int | None:
-    """N when ``url`` is page N >= 2 of a multi-page article (``?page=2``, ``?halaman=3``):
-    page 1 is the article; later pages are archived but are not articles of their own."""
-    match = PAGE_PARAM.search(urlsplit(url).query)
-    return int(match.group(1)) if match and int(match.group(1)) >= 2 else None
-
-
-def _evidence(doc: Document, node: dict, url: str, published, credits, words: int) -> int:
-    """How sure we are this is an article and not an index or static page."""
-    score = 3 * bool(node) + 2 * (doc.meta_first("og:type") == "article")
-    score += bool(doc.meta_first("article:published_time")) + bool(published) + bool(credits)
-    score += bool(ARTICLE_PATH.search(urlsplit(url).path)) + (words >= 150)
-    if doc.meta_first("og:type") in {"website", "profile"} and not node:
-        score -= 2
-    return score

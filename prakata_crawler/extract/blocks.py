@@ -38,7 +38,8 @@ _CHROME_PARTS = re.compile(
     r"terpopuler|trending|newsletter|subscribe|recommend\w*|rekomendasi|pilihan|linksisip|"
     r"paging|pagination|pager|promo|sponsor\w*|tags?|tagcloud|topik|topics?|nav|navbar|menu|"
     r"footer|cta|bacajuga|readalso|alsoread|outbrain|taboola|disqus|cookie|consent|summary|"
-    r"ringkasan|subtitle|standfirst|bookmark|login|kgplus|gate|print|rating|reaction|emoji|author-box|authorbox|"
+    r"ringkasan|subtitle|standfirst|bookmark|login|kgplus|gate|paywall|print|rating|reaction|emoji|"
+    r"author-box|authorbox|"
     r"prevnext|next-prev|video-wrapper|twitter-tweet|instagram-media|tiktok-embed|embed)$"
 )
 _CHROME_JOINED = re.compile(r"baca[-_]?juga|lihat[-_]?juga|read[-_]?also|also[-_]?read|"

@@ -25,7 +25,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from .. import __version__
 from ..crawlstate import open_store
-from ..extract.article import later_page
+from ..extract.classify import later_page
 from ..extract.dates import WIB, parse_date
 from ..items import Page
 from ..middlewares import NO_REVALIDATE
