@@ -159,17 +159,31 @@ def _dropped(el, keep) -> bool:
 
 _HIDDEN = frozenset({"visually-hidden", "sr-only", "screen-reader-text", "element-invisible",
                      "hidden", "d-none", "is-hidden"})
-_ALWAYS_CHROME = re.compile(r"comment|komentar|disqus|sidebar|footer", re.I)
+_COMMENTS = re.compile(r"comment|komentar|disqus", re.I)
+_ASIDE = re.compile(r"sidebar|footer", re.I)
 
 
 def _holds_article_text(el) -> bool:
     """A class word such as ``no-share`` can sit on the article's own wrapper: an element
-    with a lot of non-link paragraph text is never chrome (comments and sidebars aside)."""
-    if _ALWAYS_CHROME.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+    with a lot of non-link paragraph text is never chrome. Comments are chrome whatever
+    their size; a "sidebar" or "footer" name is believed unless the element holds most of
+    the page's paragraphs (``contentWithSidebar`` is a content column)."""
+    named = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if _COMMENTS.search(named):
         return False
+    own = _paragraph_chars(el)
+    if own <= 500:
+        return False
+    if _ASIDE.search(named):
+        root = el.getroottree().getroot()
+        return own > 0.5 * _paragraph_chars(root)
+    return True
+
+
+def _paragraph_chars(el) -> int:
+    """Characters of paragraph text outside links."""
     text = sum(len(norm(text_of(p))) for p in el.iter("p"))
-    links = sum(len(norm(text_of(a))) for p in el.iter("p") for a in p.iter("a"))
-    return text - links > 500
+    return text - sum(len(norm(text_of(a))) for p in el.iter("p") for a in p.iter("a"))
 
 
 def _holds(el, keep) -> bool:
