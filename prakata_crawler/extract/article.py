@@ -22,7 +22,6 @@ from .blocks import (
     is_caption_el,
     is_chrome,
     is_meta_el,
-    main_container,
     strip_chrome,
     walk_blocks,
 )
@@ -38,7 +37,7 @@ from .classify import NON_ARTICLE_PATH, count_words, page_verdict, url_verdict
 from .dates import parse_date, to_iso
 from .document import Document
 from .images import caption_for, clean_caption, image_src, is_content_image
-from .maintext import extend
+from .maintext import _follows, find_main_text
 from .structured import (
     article_node,
     breadcrumb_section,
@@ -146,13 +145,9 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     strip_chrome(body_el, keep={headline_el} if headline_el is not None else frozenset())
     _remove_inline_inserts(body_el)
     blocks = walk_blocks(body_el, skip=_skip_meta)
-    parts = main_container(blocks, body_el)
-    container = _common_ancestor(parts)
-    inside = {el for part in parts for el in part.iter()}
-    core = [i for i, b in enumerate(blocks) if b.owner in inside]
-    chosen = extend(blocks, core, lambda b: headline_el is not None
-                       and not _follows(b.owner, headline_el))
-    body_blocks = [blocks[i] for i in chosen]
+    main = find_main_text(blocks, body_el, headline_el, url, headline)
+    container = _common_ancestor(main.parts)
+    body_blocks = main.blocks
 
     region = _article_region(headline_el, container)
     images, caption = _images(region, headline_el, container, url, headline)
@@ -176,7 +171,7 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     body = "\n\n".join(paragraphs)
     markup = bool(node) or doc.meta_first("og:type") == "article" or bool(
         doc.meta_first("article:published_time"))
-    verdict = page_verdict(body_el, body, url, markup)
+    verdict = page_verdict(body_el, body, url, markup, main.teasers)
     if verdict:
         raise NotAnArticle(verdict)
     return {
@@ -563,16 +558,6 @@ def _article_region(headline_el, container):
             return ancestor
     return container
 
-
-def _follows(el, anchor) -> bool:
-    """True when ``el`` comes after ``anchor`` in document order."""
-    if anchor is None:
-        return True
-    for following in anchor.itersiblings():
-        if following is el or el in following.iterancestors():
-            return True
-    parent = anchor.getparent()
-    return parent is not None and _follows(el, parent)
 
 
 def _dates(doc: Document, node: dict, header_texts: list[str], now: datetime):

@@ -2,8 +2,8 @@
 
 The tree is first stripped of chrome (scripts, navigation, share bars, ads, related and
 tag blocks) recognised by tag and by class/id words, then flattened into text blocks, each
-owned by its nearest block-level element. The main text container is the deepest element
-holding most of the page's block text, so no site-specific selector is needed.
+owned by its nearest block-level element. Which blocks are the article is maintext.py's
+question.
 """
 
 from __future__ import annotations
@@ -266,61 +266,3 @@ def walk_blocks(root, skip=lambda el: False) -> list[Block]:
     visit(root, root, None)
     flush()
     return blocks
-
-
-_SENTENCE_END = re.compile(r"[.!?\"”’')…:]$")
-
-
-def _prose_weight(block: Block) -> int:
-    """How much a block looks like article prose: long, few links, ends like a sentence.
-    Sidebar excerpts, dates, menus and link lists weigh nothing."""
-    text = block.text
-    if len(text) < 120 or block.link_chars > 0.3 * len(text) or not _SENTENCE_END.search(text):
-        return 0
-    return len(text) - block.link_chars
-
-
-def _link_weight(block: Block) -> int:
-    text = block.text
-    return 0 if len(text) < 25 else max(0, len(text) - 2 * block.link_chars)
-
-
-def main_container(blocks: list[Block], body, share: float = 0.8) -> list:
-    """The article text's container: the deepest element holding at least ``share`` of
-    the page's prose, plus sibling parts of a body split by an ad or an intro box.
-
-    Returns the parts in document order (usually one)."""
-    for weigh in (_prose_weight, _link_weight):
-        scores: dict = {}
-        for block in blocks:
-            weight = weigh(block)
-            if not weight:
-                continue
-            node = block.owner
-            while node is not None:
-                scores[node] = scores.get(node, 0) + weight
-                node = node.getparent()
-        if scores.get(body):
-            break
-    total = scores.get(body, 0)
-    if not total:
-        return [body]
-    node = body
-    while True:
-        best = max((c for c in node if c in scores), key=scores.get, default=None)
-        if best is None or scores[best] < share * total:
-            break
-        node = best
-    parent = node.getparent()
-    if parent is None or node is body:
-        return [node]
-    return [sibling for sibling in parent if sibling is node or (
-        sibling in scores and isinstance(sibling.tag, str) and sibling.tag == node.tag and (
-            (sibling.get("class") and sibling.get("class") == node.get("class"))
-            or _all_prose(sibling, blocks)))]
-
-
-def _all_prose(el, blocks: list[Block]) -> bool:
-    """A neighbour made only of prose paragraphs (an intro box beside the full text)."""
-    inside = [b for b in blocks if b.owner is el or el in b.owner.iterancestors()]
-    return bool(inside) and all(_prose_weight(b) for b in inside)

@@ -5,8 +5,8 @@ each "something else" has its own test and its own reason:
 
 - a later page of a multi-page article (its URL says ``?page=2``);
 - a login or sign-up wall (a password form and next to no text);
-- a listing: the page's text is mostly teasers, units of one linked heading each (home,
-  section, tag, search and index pages);
+- a listing: teasers (maintext.py) and little text of its own (home, section, tag,
+  search and index pages);
 - a section or static page by its URL (``/kategori/``, ``/tag/``, ``/redaksi``, ...) with
   no article markup and a short text: the URL alone never rejects a page with an article's
   structured data or a real main text;
@@ -30,8 +30,7 @@ NON_ARTICLE_PATH = re.compile(
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 MIN_BODY_CHARS = 100  # one real paragraph; CJK text counts double (no spaces, dense)
 SHORT_STATIC_CHARS = 2000  # a static page's text (contact, policy) is short
-MAX_TEASER_CHARS = 1000  # a unit with more text than this is a full post, not a teaser
-_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+LISTING_TEXT = 1000  # beside teasers, a page with less text of its own is a listing
 
 
 def later_page(url: str) -> int | None:
@@ -61,62 +60,22 @@ def url_verdict(url: str) -> str | None:
     return f"page {page} of a multi-page article" if page else None
 
 
-def page_verdict(root, body: str, url: str, has_article_markup: bool) -> str | None:
+def page_verdict(root, body: str, url: str, has_article_markup: bool,
+                 teasers: list = ()) -> str | None:
     """Why the page is not an article, or None when it is one.
 
-    ``root`` is the cleaned tree (chrome stripped), ``body`` the main text found in it."""
+    ``root`` is the cleaned tree (chrome stripped), ``body`` the main text found in it
+    with the ``teasers`` (maintext.py) set aside."""
     size = text_size(body)
     if root.find(".//input[@type='password']") is not None and size < 500:
         return "login or sign-up page"
-    units, covered = _teaser_units(root, body)
-    if units >= 2 and covered >= 0.6 * max(size, 1):
-        return f"listing: {units} teasers and little running text"
+    if len(teasers) >= 2 and size < LISTING_TEXT:
+        teaser_text = sum(len(norm(text_of(unit))) for unit in teasers)
+        if size < teaser_text / 2:
+            return f"listing: {len(teasers)} teasers and little running text"
     if NON_ARTICLE_PATH.search(urlsplit(url).path) and not has_article_markup \
             and size < SHORT_STATIC_CHARS:
         return "section or static page (by its URL, no article markup)"
     if size < MIN_BODY_CHARS:
         return "no article body"
     return None
-
-
-def _linked_headings(root) -> list:
-    """Headings that are links (a teaser's title): the link holds the heading's text,
-    or the heading sits inside the link."""
-    found = []
-    for heading in root.iter(*_HEADINGS):
-        text = norm(text_of(heading))
-        if len(text) < 10:
-            continue
-        parent = heading.getparent()
-        if parent is not None and (parent.tag == "a" or (
-                parent.getparent() is not None and parent.getparent().tag == "a")):
-            found.append(heading)
-            continue
-        linked = sum(len(norm(text_of(a))) for a in heading.iter("a") if a.get("href"))
-        if linked >= 0.7 * len(text):
-            found.append(heading)
-    return found
-
-
-def _teaser_units(root, body: str) -> tuple[int, int]:
-    """``(units, chars)``: teaser units (the largest box around one linked heading and no
-    other) whose text is short, and how much of the main text they hold."""
-    headings = _linked_headings(root)
-    if len(headings) < 2:
-        return 0, 0
-    owner: dict = {}  # element -> number of linked headings inside it
-    for heading in headings:
-        for ancestor in heading.iterancestors():
-            owner[ancestor] = owner.get(ancestor, 0) + 1
-    units = []
-    for heading in headings:
-        unit = heading
-        for ancestor in heading.iterancestors():
-            if owner[ancestor] > 1:
-                break
-            unit = ancestor
-        text = norm(text_of(unit))
-        if len(text) <= MAX_TEASER_CHARS:
-            units.append(text)
-    joined = "\n".join(units)
-    return len(units), sum(len(p) for p in body.split("\n\n") if p and p in joined)

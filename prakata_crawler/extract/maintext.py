@@ -1,9 +1,12 @@
 """Where the main text is: the blocks of the article body, chosen from the block walk.
 
-Two steps, each measurable on its own (``./run bench quality``):
+Three steps, each measurable on its own (``./run bench quality``):
 
-1. the core: the deepest element holding most of the page's prose (``main_container``);
-2. the lead: article text often starts just outside that element (a lead paragraph in
+1. teasers: boxes around one linked heading with a short text (the cards of a listing, a
+   "more stories" rail) are set aside: their excerpts read like prose but are not this
+   page's text. When nothing else is left, the page is a listing (classify.py says so);
+2. the core: the deepest element holding most of the remaining prose;
+3. the lead: article text often starts just outside that element (a lead paragraph in
    the header, an intro box). The block sequence is extended backwards from the core over
    text that reads like prose, stopping at the headline, at link lists and furniture, at
    a standfirst (a summary printed under the headline is not the article's text), and
@@ -15,27 +18,151 @@ Two steps, each measurable on its own (``./run bench quality``):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from ..urls import canonicalize
 from .blocks import Block, class_words
+from .text import norm, text_of
 
 _MAX_PENDING = 3  # short blocks in a row before the extension gives up
 _STANDFIRST = frozenset({"standfirst", "dek", "excerpt", "subtitle", "subheadline", "summary",
                          "ringkasan", "deck", "kicker"})
+MAX_TEASER_CHARS = 1000  # a box with more text than this is a full post, not a teaser
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_SENTENCE_END = re.compile(r"[.!?\"”’')…:]$")
 
 
 @dataclass
 class MainText:
-    """The body blocks in reading order, the core's parts, and why they were chosen."""
+    """The body blocks in reading order, the core's parts, the teaser boxes set aside,
+    and the numbers behind the choice (for debugging a page)."""
 
     blocks: list[Block]
     parts: list
+    teasers: list = field(default_factory=list)
     evidence: dict = field(default_factory=dict)
+
+
+def find_main_text(blocks: list[Block], body, headline_el, url: str,
+                   headline: str | None = None) -> MainText:
+    """The article's blocks among ``blocks`` (the walk of ``body``)."""
+    teasers = teaser_units(body, url, headline)
+    in_teasers = {el for unit in teasers for el in unit.iter()} if len(teasers) >= 2 else set()
+    parts = main_container(blocks, body, exclude=in_teasers)
+    inside = {el for part in parts for el in part.iter()}
+    core = [i for i, b in enumerate(blocks) if b.owner in inside and b.owner not in in_teasers]
+    chosen = extend(blocks, core, lambda b: headline_el is not None
+                    and not _follows(b.owner, headline_el))
+    return MainText(blocks=[blocks[i] for i in chosen], parts=parts, teasers=teasers,
+                    evidence={"core_blocks": len(core), "lead_blocks": len(chosen) - len(core),
+                              "teasers": len(teasers)})
+
+
+def _prose_weight(block: Block) -> int:
+    """How much a block looks like article prose: long, few links, ends like a sentence.
+    Sidebar excerpts, dates, menus and link lists weigh nothing."""
+    text = block.text
+    if len(text) < 120 or block.link_chars > 0.3 * len(text) or not _SENTENCE_END.search(text):
+        return 0
+    return len(text) - block.link_chars
+
+
+def _link_weight(block: Block) -> int:
+    text = block.text
+    return 0 if len(text) < 25 else max(0, len(text) - 2 * block.link_chars)
+
+
+def main_container(blocks: list[Block], body, share: float = 0.8, exclude=frozenset()) -> list:
+    """The article text's container: the deepest element holding at least ``share`` of
+    the page's prose (blocks owned by ``exclude`` not counted), plus sibling parts of a
+    body split by an ad or an intro box.
+
+    Returns the parts in document order (usually one)."""
+    for weigh in (_prose_weight, _link_weight):
+        scores: dict = {}
+        for block in blocks:
+            if block.owner in exclude:
+                continue
+            weight = weigh(block)
+            if not weight:
+                continue
+            node = block.owner
+            while node is not None:
+                scores[node] = scores.get(node, 0) + weight
+                node = node.getparent()
+        if scores.get(body):
+            break
+    total = scores.get(body, 0)
+    if not total:
+        return [body]
+    node = body
+    while True:
+        best = max((c for c in node if c in scores), key=scores.get, default=None)
+        if best is None or scores[best] < share * total:
+            break
+        node = best
+    parent = node.getparent()
+    if parent is None or node is body:
+        return [node]
+    return [sibling for sibling in parent if sibling is node or (
+        sibling in scores and isinstance(sibling.tag, str) and sibling.tag == node.tag and (
+            (sibling.get("class") and sibling.get("class") == node.get("class"))
+            or _all_prose(sibling, blocks)))]
+
+
+def _all_prose(el, blocks: list[Block]) -> bool:
+    """A neighbour made only of prose paragraphs (an intro box beside the full text)."""
+    inside = [b for b in blocks if b.owner is el or el in b.owner.iterancestors()]
+    return bool(inside) and all(_prose_weight(b) for b in inside)
+
+
+def linked_headings(root, url: str, headline: str | None = None) -> list:
+    """Headings that are links to another page (a teaser's title): the link holds the
+    heading's text, or the heading sits inside the link. A blog's permalink on its own
+    title is not a teaser."""
+    own = {canonicalize(url)} if url else set()
+    found = []
+    for heading in root.iter(*_HEADINGS):
+        text = norm(text_of(heading))
+        if len(text) < 10 or text == headline:
+            continue
+        links = [a for a in heading.iter("a") if a.get("href")]
+        wrapper = next((a for a in heading.iterancestors() if a.tag == "a"), None)
+        if wrapper is not None and wrapper.get("href"):
+            links = [wrapper]
+        elif sum(len(norm(text_of(a))) for a in links) < 0.7 * len(text):
+            continue
+        if links and not any(canonicalize(a.get("href"), url) in own for a in links):
+            found.append(heading)
+    return found
+
+
+def teaser_units(root, url: str, headline: str | None = None) -> list:
+    """Teaser boxes: the largest box around one linked heading and no other, when its
+    text is short."""
+    headings = linked_headings(root, url, headline)
+    if len(headings) < 2:
+        return []
+    count: dict = {}  # element -> linked headings inside it
+    for heading in headings:
+        for ancestor in heading.iterancestors():
+            count[ancestor] = count.get(ancestor, 0) + 1
+    units = []
+    for heading in headings:
+        unit = heading
+        for ancestor in heading.iterancestors():
+            if count[ancestor] > 1:
+                break
+            unit = ancestor
+        if len(norm(text_of(unit))) <= MAX_TEASER_CHARS:
+            units.append(unit)
+    return units
 
 
 def block_quality(block: Block) -> str:
     """``good`` (prose), ``short`` (a heading, a label: neutral) or ``bad`` (links,
-    furniture). Length and link share only, so it holds in any language."""
+    furniture, a standfirst). Length and link share only, so it holds in any language."""
     text = block.text
     size = len(text)
     if block.link_chars > 0.5 * size or _standfirst(block.owner):
@@ -79,3 +206,14 @@ def extend(blocks: list[Block], core: list[int], before_headline) -> list[int]:
             pending = []
         i -= 1
     return sorted(chosen)
+
+
+def _follows(el, anchor) -> bool:
+    """True when ``el`` comes after ``anchor`` in document order."""
+    if anchor is None:
+        return True
+    for following in anchor.itersiblings():
+        if following is el or el in following.iterancestors():
+            return True
+    parent = anchor.getparent()
+    return parent is not None and _follows(el, parent)
