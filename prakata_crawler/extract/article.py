@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from urllib.parse import urlsplit
@@ -33,11 +34,11 @@ from .byline import (
     names_from_credit,
     split_trailing_credit,
 )
-from .classify import NON_ARTICLE_PATH, count_words, page_verdict, url_verdict
+from .classify import NO_BODY, NON_ARTICLE_PATH, count_words, page_verdict, url_verdict
 from .dates import parse_date, to_iso
 from .document import Document
 from .images import caption_for, clean_caption, image_src, is_content_image
-from .maintext import _follows, find_main_text
+from .maintext import MainText, _follows, find_main_text
 from .structured import (
     article_node,
     breadcrumb_section,
@@ -140,25 +141,27 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
         doc.meta_first("og:title") or doc.title, publisher)
 
     crumb_section = _breadcrumb_section(root, headline_el)
-    body_el = root.find("body")
-    body_el = body_el if body_el is not None else root
-    strip_chrome(body_el, keep={headline_el} if headline_el is not None else frozenset())
-    _remove_inline_inserts(body_el)
-    blocks = walk_blocks(body_el, skip=_skip_meta)
-    main = find_main_text(blocks, body_el, headline_el, url, headline)
-    container = _common_ancestor(main.parts)
-    body_blocks = main.blocks
-
-    region = _article_region(headline_el, container)
-    images, caption = _images(region, headline_el, container, url, headline)
-    captions = {i["caption"] for i in images if i["caption"]}
-    paragraphs, credits = _paragraphs(body_blocks, headline, captions, doc.tokens)
-    header_texts = _header_texts(region, blocks, body_blocks, headline_el, captions)
-    header_credits = [t for t in header_texts if is_labelled_credit(t)]
-    published, modified = _dates(doc, node, header_texts, now)
+    markup = bool(node) or doc.meta_first("og:type") == "article" or bool(
+        doc.meta_first("article:published_time"))
+    page = _read(root, headline_el, headline, url, doc.tokens)
+    verdict = page_verdict(page.cleaned, page.body, url, markup, page.main.teasers)
+    if verdict == NO_BODY:  # second chance: a page wrapped in a "nav" or "comment" box
+        headline_el = _headline_element(doc, node, doc.reparse())
+        page = _read(doc.root, headline_el, headline, url, doc.tokens, by_name=False)
+        verdict = page_verdict(page.cleaned, page.body, url, markup, page.main.teasers)
+    if verdict == NO_BODY and isinstance(node.get("articleBody"), str):
+        page.paragraphs = [p for p in map(norm, node["articleBody"].splitlines()) if p]
+        page.body = "\n\n".join(page.paragraphs)
+        verdict = page_verdict(page.cleaned, page.body, url, markup, page.main.teasers)
+    if verdict:
+        raise NotAnArticle(verdict)
+    body, images, caption = page.body, page.images, page.caption
+    header_credits = [t for t in page.header_texts if is_labelled_credit(t)]
+    published, modified = _dates(doc, node, page.header_texts, now)
 
     structured_authors = person_names(node.get("author"), publisher) or person_names(
         doc.meta_first("author", "article:author", "dc.creator"), publisher)
+    credits = page.credits
     printed = dedupe(name for credit in credits for name in names_from_credit(credit))
     byline = credits[0] if credits else None
     if not credits and header_credits:
@@ -168,12 +171,6 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
 
     image_url = doc.meta_first("og:image", "og:image:url", "twitter:image") or image_value(
         node.get("image")) or (images[0]["url"] if images else None)
-    body = "\n\n".join(paragraphs)
-    markup = bool(node) or doc.meta_first("og:type") == "article" or bool(
-        doc.meta_first("article:published_time"))
-    verdict = page_verdict(body_el, body, url, markup, main.teasers)
-    if verdict:
-        raise NotAnArticle(verdict)
     return {
         "url": url,
         "canonical_url": canonical,
@@ -199,6 +196,43 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     }
 
 
+@dataclass
+class _Reading:
+    """One reading of the page's body: the cleaned tree, its main text and what sits
+    around it (images, captions, the header's short texts)."""
+
+    cleaned: object
+    main: MainText
+    images: list
+    caption: str | None
+    paragraphs: list[str]
+    credits: list[str]
+    header_texts: list[str]
+    body: str = ""
+
+
+def _read(root, headline_el, headline, url: str, tokens, by_name: bool = True) -> _Reading:
+    """Strip the chrome from ``root``'s body (in place), find the main text and its
+    images, captions and credits. ``by_name=False`` strips only what no page shows
+    (scripts, hidden elements), not what class names call navigation or comments."""
+    body_el = root.find("body")
+    body_el = body_el if body_el is not None else root
+    strip_chrome(body_el, keep={headline_el} if headline_el is not None else frozenset(),
+                 by_name=by_name)
+    _remove_inline_inserts(body_el)
+    blocks = walk_blocks(body_el, skip=_skip_meta)
+    main = find_main_text(blocks, body_el, headline_el, url, headline)
+    container = _common_ancestor(main.parts)
+    region = _article_region(headline_el, container)
+    images, caption = _images(region, headline_el, container, url, headline)
+    captions = {i["caption"] for i in images if i["caption"]}
+    paragraphs, credits = _paragraphs(main.blocks, headline, captions, tokens)
+    header_texts = _header_texts(region, blocks, main.blocks, headline_el, captions)
+    return _Reading(cleaned=body_el, main=main, images=images, caption=caption,
+                    paragraphs=paragraphs, credits=credits, header_texts=header_texts,
+                    body="\n\n".join(paragraphs))
+
+
 def _canonical(doc: Document, node: dict, url: str) -> str:
     for link in doc.root.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
@@ -209,13 +243,14 @@ def _canonical(doc: Document, node: dict, url: str) -> str:
     return canonicalize(target, url)
 
 
-def _headline_element(doc: Document, node: dict):
+def _headline_element(doc: Document, node: dict, root=None):
     """The heading that names the article: the ``<h1>`` (or, when the ``<h1>`` is the
     logo, an ``<h2>``/``<h3>``) closest to the structured title."""
+    root = doc.root if root is None else root
     reference = text_value(node.get("headline")) or sites.strip_title_suffix(
         doc.meta_first("og:title") or doc.title, doc.meta_first("og:site_name"))
     site_name = (doc.meta_first("og:site_name") or "").lower()
-    h1s = [h for h in doc.root.iter("h1") if norm(text_of(h))
+    h1s = [h for h in root.iter("h1") if norm(text_of(h))
            and norm(text_of(h)).lower() != site_name]
     if not reference:
         return h1s[0] if h1s else None
@@ -224,7 +259,7 @@ def _headline_element(doc: Document, node: dict):
     def overlap(el) -> float:
         return len(set(norm(text_of(el)).lower().split()) & words) / max(len(words), 1)
 
-    for candidates in (h1s, [h for h in doc.root.iter("h2", "h3") if norm(text_of(h))]):
+    for candidates in (h1s, [h for h in root.iter("h2", "h3") if norm(text_of(h))]):
         best = max(candidates, key=overlap, default=None)
         if best is not None and overlap(best) >= 0.5:
             return best

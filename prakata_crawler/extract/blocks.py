@@ -122,32 +122,34 @@ def drop_keep_tail(el) -> None:
     parent.remove(el)
 
 
-def strip_chrome(root, keep=frozenset()) -> None:
+def strip_chrome(root, keep=frozenset(), by_name: bool = True) -> None:
     """Remove comments, scripts and page chrome in place; elements in ``keep`` survive.
+    ``by_name=False`` keeps what only a class or id calls chrome.
 
     A pre-order walk that does not enter what it removed: a dropped menu's links need no
     look of their own."""
     stack = root[::-1]
     while stack:
         el = stack.pop()
-        if not _dropped(el, keep):
+        if not _dropped(el, keep, by_name):
             stack.extend(el[::-1])
 
 
-def _dropped(el, keep) -> bool:
+def _dropped(el, keep, by_name: bool = True) -> bool:
     tag = el.tag
     if not isinstance(tag, str):
         drop_keep_tail(el)
     elif el in keep or (tag not in DROP_TAGS and tag != "form" and not el.attrib):
         return False  # most of the tree: nothing names it, nothing hides it
-    elif tag in DROP_TAGS or (tag not in {"body", "html", "article", "main"}
+    elif tag in DROP_TAGS or (by_name and tag not in {"body", "html", "article", "main"}
                               and is_chrome(el) and not _holds(el, keep)
                               and not _holds_article_text(el)):
         drop_keep_tail(el)
     elif el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(
             " ", "") or _HIDDEN.intersection((el.get("class") or "").split()):
         drop_keep_tail(el)
-    elif tag == "form" and el.find(".//input[@type='email']") is not None:
+    elif tag == "form" and el.find(".//input[@type='email']") is not None and len(
+            norm(text_of(el))) < 400:  # not ASP.NET's one form around the whole page
         box = el.getparent()  # a newsletter sign-up card: the pitch goes with the form
         small = box is not None and box.tag != "body" and len(norm(text_of(box))) < 400
         drop_keep_tail(box if small else el)

@@ -27,6 +27,7 @@ NON_ARTICLE_PATH = re.compile(
     r"^/(?:kategori|category|categories|tag|tags|topik|topic|search|cari|login|masuk|"
     r"register|daftar|bookmark|author|penulis|indeks|feed|rss|redaksi|kontak|contact|"
     r"pedoman|privacy|kebijakan)(?:/|$|\?)", re.I)
+NO_BODY = "no article body"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 MIN_BODY_CHARS = 100  # one real paragraph; CJK text counts double (no spaces, dense)
 SHORT_STATIC_CHARS = 2000  # a static page's text (contact, policy) is short
@@ -77,5 +78,5 @@ def page_verdict(root, body: str, url: str, has_article_markup: bool,
             and size < SHORT_STATIC_CHARS:
         return "section or static page (by its URL, no article markup)"
     if size < MIN_BODY_CHARS:
-        return "no article body"
+        return NO_BODY
     return None

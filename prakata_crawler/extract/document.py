@@ -85,13 +85,20 @@ class Document:
         text = _XML_DECL.sub("", text, count=1)
         if not text or text.isspace():
             raise EmptyDocument("empty document")
+        self._text = text
+        self.root = self.reparse()
+        self.head_text = text[:4096]
+
+    def reparse(self):
+        """Parse the page again (a fresh tree for a second reading) and return the root."""
         try:
-            self.root = etree.fromstring(text, _PARSER)
+            root = etree.fromstring(self._text, _PARSER)
         except (etree.ParserError, ValueError) as exc:
             raise EmptyDocument(f"unparseable document: {exc}") from exc
-        if self.root is None:
+        if root is None:
             raise EmptyDocument("unparseable document: no elements")
-        self.head_text = text[:4096]
+        self.root = root
+        return root
 
     @cached_property
     def meta(self) -> dict[str, list[str]]:
