@@ -22,6 +22,11 @@ DROP_TAGS = frozenset({
     "amp-ad", "amp-social-share", "amp-analytics", "amp-sticky-ad", "amp-auto-ads", "amp-iframe",
     "amp-embed", "amp-consent", "amp-sidebar", "amp-list",
 })
+# What a second reading still removes (strip_chrome(by_name=False)).
+NEVER_TEXT = frozenset({
+    "script", "style", "template", "svg", "iframe", "object", "embed", "canvas", "button",
+    "input", "select", "textarea", "option", "map", "amp-analytics", "amp-ad",
+})
 BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6",
     "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tbody", "thead", "tr",
@@ -124,31 +129,40 @@ def drop_keep_tail(el) -> None:
 
 def strip_chrome(root, keep=frozenset(), by_name: bool = True) -> None:
     """Remove comments, scripts and page chrome in place; elements in ``keep`` survive.
-    ``by_name=False`` keeps what only a class or id calls chrome.
+
+    ``by_name=False`` is the second reading of a page the first found empty: it removes
+    only what never holds text (scripts, styles, widgets, hidden elements) and keeps
+    ``nav``, ``aside``, ``footer``, ``noscript`` and whatever class names call chrome,
+    since broken markup can nest a whole article inside any of them; and it reads the
+    markup of ``<script type="text/template">`` (Blogger ships the article in one).
 
     A pre-order walk that does not enter what it removed: a dropped menu's links need no
     look of their own."""
+    drop = DROP_TAGS if by_name else NEVER_TEXT
     stack = root[::-1]
     while stack:
         el = stack.pop()
-        if not _dropped(el, keep, by_name):
+        if not _dropped(el, keep, by_name, drop):
             stack.extend(el[::-1])
 
 
-def _dropped(el, keep, by_name: bool = True) -> bool:
+def _dropped(el, keep, by_name: bool, drop: frozenset) -> bool:
     tag = el.tag
     if not isinstance(tag, str):
         drop_keep_tail(el)
-    elif el in keep or (tag not in DROP_TAGS and tag != "form" and not el.attrib):
+    elif el in keep or (tag not in drop and tag != "form" and not el.attrib):
         return False  # most of the tree: nothing names it, nothing hides it
-    elif tag in DROP_TAGS or (by_name and tag not in {"body", "html", "article", "main"}
-                              and is_chrome(el) and not _holds(el, keep)
-                              and not _holds_article_text(el)):
+    elif not by_name and tag == "script" and (el.get("type") or "").lower() in _MARKUP_SCRIPTS:
+        _unwrap_template(el)
+        return False
+    elif tag in drop or (by_name and tag not in {"body", "html", "article", "main"}
+                         and is_chrome(el) and not _holds(el, keep)
+                         and not _holds_article_text(el)):
         drop_keep_tail(el)
     elif el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(
             " ", "") or _HIDDEN.intersection((el.get("class") or "").split()):
         drop_keep_tail(el)
-    elif tag == "form" and el.find(".//input[@type='email']") is not None and len(
+    elif by_name and tag == "form" and el.find(".//input[@type='email']") is not None and len(
             norm(text_of(el))) < 400:  # not ASP.NET's one form around the whole page
         box = el.getparent()  # a newsletter sign-up card: the pitch goes with the form
         small = box is not None and box.tag != "body" and len(norm(text_of(box))) < 400
@@ -157,6 +171,29 @@ def _dropped(el, keep, by_name: bool = True) -> bool:
     else:
         return False
     return True
+
+
+# Blogger and other client-side templates ship the article as markup inside a script.
+_MARKUP_SCRIPTS = frozenset({"text/template", "text/html", "text/x-template"})
+_FRAGMENT_PARSER = etree.HTMLParser(remove_pis=True, remove_comments=True)
+
+
+def _unwrap_template(script) -> None:
+    """Replace a ``<script type="text/template">`` by the elements its markup holds
+    (left as they are: this is the second reading, which strips nothing by name)."""
+    markup = script.text or ""
+    parent = script.getparent()
+    if parent is None:
+        return
+    wrapper = etree.fromstring(f"<div>{markup}</div>", _FRAGMENT_PARSER) if markup.strip() \
+        else None
+    div = wrapper.find(".//div") if wrapper is not None else None
+    if div is None:
+        drop_keep_tail(script)
+        return
+    div.tag = "div"
+    div.tail = script.tail
+    parent.replace(script, div)
 
 
 _HIDDEN = frozenset({"visually-hidden", "sr-only", "screen-reader-text", "element-invisible",
