@@ -36,7 +36,7 @@ from .byline import (
 )
 from .classify import NO_BODY, NON_ARTICLE_PATH, count_words, page_verdict, url_verdict
 from .dates import parse_date, to_iso
-from .document import Document
+from .document import Document, node_types
 from .images import caption_for, clean_caption, image_src, is_content_image
 from .maintext import MainText, _follows, find_main_text
 from .structured import (
@@ -141,8 +141,7 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
         doc.meta_first("og:title") or doc.title, publisher)
 
     crumb_section = _breadcrumb_section(root, headline_el)
-    markup = bool(node) or doc.meta_first("og:type") == "article" or bool(
-        doc.meta_first("article:published_time"))
+    markup = _article_markup(doc, node)
     page = _read(root, headline_el, headline, url, doc.tokens)
     verdict = page_verdict(page.cleaned, page.body, url, markup, page.main.teasers)
     if verdict == NO_BODY:  # second chance: a page wrapped in a "nav" or "comment" box
@@ -231,6 +230,21 @@ def _read(root, headline_el, headline, url: str, tokens, by_name: bool = True) -
     return _Reading(cleaned=body_el, main=main, images=images, caption=caption,
                     paragraphs=paragraphs, credits=credits, header_texts=header_texts,
                     body="\n\n".join(paragraphs))
+
+
+_LISTING_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage"})
+
+
+def _article_markup(doc: Document, node: dict) -> bool:
+    """The page says it is one article (or one video): a JSON-LD Article node, or
+    ``og:type`` article/video that no JSON-LD listing type contradicts."""
+    if node:
+        return True
+    kind = (doc.meta_first("og:type") or "").lower()
+    if not (kind == "article" or kind.startswith("video")) and not doc.meta_first(
+            "article:published_time"):
+        return False
+    return not any(node_types(n) & _LISTING_TYPES for n in doc.jsonld)
 
 
 def _canonical(doc: Document, node: dict, url: str) -> str:

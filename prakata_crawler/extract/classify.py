@@ -6,7 +6,7 @@ each "something else" has its own test and its own reason:
 - a later page of a multi-page article (its URL says ``?page=2``);
 - a login or sign-up wall (a password form and next to no text);
 - a listing: teasers (maintext.py) and little text of its own (home, section, tag,
-  search and index pages);
+  search and index pages), unless the page's markup says it is one article or video;
 - a section or static page by its URL (``/kategori/``, ``/tag/``, ``/redaksi``, ...) with
   no article markup and a short text: the URL alone never rejects a page with an article's
   structured data or a real main text;
@@ -70,7 +70,7 @@ def page_verdict(root, body: str, url: str, has_article_markup: bool,
     size = text_size(body)
     if root.find(".//input[@type='password']") is not None and size < 500:
         return "login or sign-up page"
-    if len(teasers) >= 2 and size < LISTING_TEXT:
+    if len(teasers) >= 2 and size < LISTING_TEXT and not has_article_markup:
         teaser_text = sum(len(norm(text_of(unit))) for unit in teasers)
         if size < teaser_text / 2:
             return f"listing: {len(teasers)} teasers and little running text"

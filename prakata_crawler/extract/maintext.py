@@ -60,11 +60,13 @@ def find_main_text(blocks: list[Block], body, headline_el, url: str,
 
 
 def _prose_weight(block: Block) -> int:
-    """How much a block looks like article prose: long, few links, ends like a sentence.
-    Sidebar excerpts, dates, menus and link lists weigh nothing."""
+    """How much a block looks like article prose: long, few links, ends like a sentence
+    (or is a long run of sentences). Dates, menus and link lists weigh nothing."""
     text = block.text
-    if len(text) < 120 or block.link_chars > 0.3 * len(text) or not _SENTENCE_END.search(text):
+    if len(text) < 120 or block.link_chars > 0.3 * len(text):
         return 0
+    if not _SENTENCE_END.search(text) and (len(text) < 400 or text.count(". ") < 2):
+        return 0  # a long run of sentences (a <br>-broken paragraph) may end on anything
     return len(text) - block.link_chars
 
 
