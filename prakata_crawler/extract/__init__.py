@@ -76,7 +76,7 @@ def _extract(body: bytes, url: str, now: datetime, channel_hosts: frozenset[str]
     if size > MAX_ELEMENTS:  # extraction time grows with the tree; no article is this big
         return _rejected(url, now, f"too many elements for an article page ({size})")
     visible = norm(text_of(doc.root)) if len(body) < 20000 else ""
-    if visible and len(visible) < 1500 and BLOCK_MARKERS.search(doc.head_text + visible):
+    if visible and len(visible) < 1500 and BLOCK_MARKERS.search(f"{doc.title} {visible}"):
         return _rejected(url, now, "blocked: WAF or captcha page")
     h1 = doc.root.find(".//h1")
     if SOFT_404.search(doc.title) or (h1 is not None and SOFT_404.search(norm(text_of(h1)))):

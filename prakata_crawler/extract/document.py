@@ -87,7 +87,6 @@ class Document:
             raise EmptyDocument("empty document")
         self._text = text
         self.root = self.reparse()
-        self.head_text = text[:4096]
 
     def reparse(self):
         """Parse the page again (a fresh tree for a second reading) and return the root."""
