@@ -27,6 +27,11 @@ BLOCK_MARKERS = re.compile(
 SOFT_404 = re.compile(r"^\W*(?:(?:error\s+)?404\b|halaman\s+(?:tidak|tak)\s+(?:ditemukan|ada)|"
                       r"(?:page|halaman)\s+not\s+found|not\s+found|maaf,?\s+halaman)", re.I)
 
+# Sitemaps and feeds are XML documents, never pages (reextract offers every archived body).
+XML_ROOTS = frozenset({b"urlset", b"sitemapindex", b"rss", b"feed", b"rdf:rdf", b"opml"})
+_FIRST_TAG = re.compile(
+    rb"^(?:\s|<\?[^>]*>|<!--.*?-->|<!DOCTYPE[^>]*>|\xef\xbb\xbf)*<([A-Za-z][\w:.-]*)", re.S | re.I)
+
 # News pages hold a few thousand elements; a hostile or broken page with hundreds of
 # thousands would cost seconds of CPU per megabyte.
 MAX_ELEMENTS = 50_000
@@ -68,6 +73,9 @@ def _extract(body: bytes, url: str, now: datetime, channel_hosts: frozenset[str]
     controls = len(head) - len(head.translate(None, CONTROL_BYTES))
     if controls > len(head) // 50 or (head.strip() and b"<" not in head):
         return _rejected(url, now, "not an HTML page")  # text has no control bytes; binary does
+    root_tag = _FIRST_TAG.search(head)
+    if root_tag and root_tag.group(1).lower() in XML_ROOTS:
+        return _rejected(url, now, f"not an HTML page: XML <{root_tag.group(1).decode()}>")
     try:
         doc = Document(body, url, content_type)
     except EmptyDocument as exc:
