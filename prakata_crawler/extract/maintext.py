@@ -211,11 +211,12 @@ def extend(blocks: list[Block], core: list[int], before_headline) -> list[int]:
 
 
 def _follows(el, anchor) -> bool:
-    """True when ``el`` comes after ``anchor`` in document order."""
+    """True when ``el`` comes after ``anchor`` in document order (and is not inside it)."""
     if anchor is None:
         return True
-    for following in anchor.itersiblings():
-        if following is el or el in following.iterancestors():
+    lineage = {el, *el.iterancestors()}
+    while anchor is not None:
+        if any(following in lineage for following in anchor.itersiblings()):
             return True
-    parent = anchor.getparent()
-    return parent is not None and _follows(el, parent)
+        anchor = anchor.getparent()
+    return False
