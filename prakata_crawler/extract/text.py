@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"  # soft hyphens (U+00AD) are text
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # and soft hyphens: invisible, never copied
 
 
 def norm(text: str | None) -> str:
