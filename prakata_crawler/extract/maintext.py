@@ -54,9 +54,36 @@ def find_main_text(blocks: list[Block], body, headline_el, url: str,
     core = [i for i, b in enumerate(blocks) if b.owner in inside and b.owner not in in_teasers]
     chosen = extend(blocks, core, lambda b: headline_el is not None
                     and not _follows(b.owner, headline_el))
-    return MainText(blocks=[blocks[i] for i in chosen], parts=parts, teasers=teasers,
+    kept = trim_tail([blocks[i] for i in chosen])
+    return MainText(blocks=kept, parts=parts, teasers=teasers,
                     evidence={"core_blocks": len(core), "lead_blocks": len(chosen) - len(core),
-                              "teasers": len(teasers)})
+                              "tail_trimmed": len(chosen) - len(kept), "teasers": len(teasers)})
+
+
+def trim_tail(blocks: list[Block]) -> list[Block]:
+    """The body ends with its last sentence: labels, headings and links after it ("Mehr
+    zum Thema", "Le puede interesar", "Verwandte Beiträge") are the start of the page's
+    next box, in whatever language."""
+    end = len(blocks)
+    while end > 1 and _trailing_label(blocks[end - 1]):
+        end -= 1
+    return blocks[:end]
+
+
+_LABEL_END = re.compile(r"[:»›>]\s*$|\.\.\.$|…$")
+
+
+def _trailing_label(block: Block) -> bool:
+    """A block that opens the next box rather than ends the article: a link, a heading or
+    a "More on this:" label. List items, code and table rows end articles often."""
+    text = block.text
+    if block.link_chars >= 0.5 * len(text):
+        return True
+    if len(text) > 80 or block.owner.tag in {"li", "pre", "code", "td", "tr", "dd"}:
+        return False
+    if block.owner.tag in _HEADINGS or _LABEL_END.search(text):
+        return True
+    return not _SENTENCE_END.search(text) and len(text.split()) <= 6
 
 
 def _prose_weight(block: Block) -> int:
