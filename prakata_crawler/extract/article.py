@@ -506,8 +506,6 @@ def _paragraphs(blocks: list[Block], headline, captions,
         if is_labelled_credit(text):
             credits.append(COPYRIGHT.sub("", text))
             continue
-        if paragraphs and paragraphs[-1] == text:
-            continue
         paragraphs.append(text)
     while paragraphs:
         last, credit = split_trailing_credit(paragraphs[-1])
