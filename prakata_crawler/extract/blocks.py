@@ -159,8 +159,9 @@ def _dropped(el, keep, by_name: bool, drop: frozenset) -> bool:
                          and is_chrome(el) and not _holds(el, keep)
                          and not _holds_article_text(el)):
         drop_keep_tail(el)
-    elif el.get("hidden") is not None or "display:none" in (el.get("style") or "").replace(
-            " ", "") or _HIDDEN.intersection((el.get("class") or "").split()):
+    elif el.get("hidden") is not None or el.get("aria-hidden") == "true" or "display:none" in (
+            el.get("style") or "").replace(" ", "") or _HIDDEN.intersection(
+            (el.get("class") or "").split()):
         drop_keep_tail(el)
     elif by_name and tag == "form" and el.find(".//input[@type='email']") is not None and len(
             norm(text_of(el))) < 400:  # not ASP.NET's one form around the whole page
