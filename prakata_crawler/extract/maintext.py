@@ -30,6 +30,7 @@ _STANDFIRST = frozenset({"standfirst", "dek", "excerpt", "subtitle", "subheadlin
                          "ringkasan", "deck", "kicker"})
 MAX_TEASER_CHARS = 1000  # a box with more text than this is a full post, not a teaser
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_PARAGRAPHS = frozenset({"p", "li", "blockquote", "pre", "td", "dd", *_HEADINGS})
 _SENTENCE_END = re.compile(r"[.!?\"”’')…:]$")
 
 
@@ -131,6 +132,8 @@ def main_container(blocks: list[Block], body, share: float = 0.8, exclude=frozen
         if best is None or scores[best] < share * total:
             break
         node = best
+    if node.tag in _PARAGRAPHS and node.getparent() is not None:
+        node = node.getparent()  # one prose paragraph: the body is the box it sits in
     parent = node.getparent()
     if parent is None or node is body:
         return [node]
