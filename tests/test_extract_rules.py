@@ -102,8 +102,38 @@ def test_mid_text_acronym_is_not_a_byline():
 def test_labelled_credit_line_is_byline_not_body():
     item = run(article(extra_body="<p>Penulis: Ahmad Fauzi | Editor: Budi Santoso</p>"))
     assert "Penulis" not in item["body"]
-    assert item["byline"] == "Penulis: Ahmad Fauzi | Editor: Budi Santoso"
+    assert item["byline"] == "Ahmad Fauzi"
     assert item["authors"] == ["Ahmad Fauzi", "Budi Santoso"]
+
+
+@pytest.mark.parametrize(
+    ("credit", "byline", "authors"),
+    [
+        ("Penulis: Ahmad Fauzi | Editor: Rina", "Ahmad Fauzi", ["Ahmad Fauzi", "Rina"]),
+        ("Reporter: Budi Santoso", "Budi Santoso", ["Budi Santoso"]),
+        ("Laporan: Yusuf Maulana", "Yusuf Maulana", ["Yusuf Maulana"]),
+        ("Oleh: Ahmad Fauzi dan Rina Marlina", "Ahmad Fauzi dan Rina Marlina", ["Ahmad Fauzi", "Rina Marlina"]),
+        ("Editor: Rina", "Rina", ["Rina"]),
+    ],
+)
+def test_credit_printed_as_the_last_paragraph_is_byline_without_label(credit, byline, authors):
+    item = run(article(extra_body=f"<p>{credit}</p>"))
+    assert item["byline"] == byline and item["authors"] == authors
+    assert credit.split(":")[1].strip().split()[0] not in item["body"]
+
+
+def test_bare_credit_label_takes_the_name_printed_after_it():
+    meta = ('<div class="meta"><span class="label">Penulis:</span></div>'
+            '<div class="meta"><a href="/penulis/ahmad">Ahmad Fauzi</a></div>')
+    item = run(article(before=meta))
+    assert item["byline"] == "Ahmad Fauzi" and item["authors"] == ["Ahmad Fauzi"]
+
+
+def test_byline_element_near_the_headline_without_label():
+    item = run(article(before='<p class="byline">By <a rel="author" href="/a/dewi">Dewi Lestari</a>'
+                              ' - Senin, 1 Desember 2025</p>'))
+    assert item["byline"] == "Dewi Lestari"
+    assert "Dewi" not in item["body"]
 
 
 @pytest.mark.parametrize(

@@ -28,10 +28,10 @@ from .blocks import (
 )
 from .byline import (
     COPYRIGHT,
-    header_credit,
+    byline_element_text,
     is_labelled_credit,
     merge_authors,
-    names_from_credit,
+    parse_credit,
     split_trailing_credit,
 )
 from .classify import NO_BODY, NON_ARTICLE_PATH, count_words, page_verdict, url_verdict
@@ -155,18 +155,8 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     if verdict:
         raise NotAnArticle(verdict)
     body, images, caption = page.body, page.images, page.caption
-    header_credits = [t for t in page.header_texts if is_labelled_credit(t)]
     published, modified = _dates(doc, node, page.header_texts, now)
-
-    structured_authors = person_names(node.get("author"), publisher) or person_names(
-        doc.meta_first("author", "article:author", "dc.creator"), publisher)
-    credits = page.credits
-    printed = dedupe(name for credit in credits for name in names_from_credit(credit))
-    byline = credits[0] if credits else None
-    if not credits and header_credits:
-        byline = header_credit(min(header_credits, key=len))
-        printed = names_from_credit(byline)
-    byline = byline or ", ".join(structured_authors) or None
+    byline, authors = _credits(doc, node, publisher, page)
 
     image_url = doc.meta_first("og:image", "og:image:url", "twitter:image") or image_value(
         node.get("image")) or (images[0]["url"] if images else None)
@@ -177,7 +167,7 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
         "caption": caption,
         "body": body,
         "byline": byline,
-        "authors": merge_authors(structured_authors, printed),
+        "authors": authors,
         "date_published": to_iso(published) if published else None,
         "date_modified": to_iso(modified) if modified else None,
         "section": _section(doc, node, headline, canonical) or crumb_section,
@@ -207,6 +197,7 @@ class _Reading:
     paragraphs: list[str]
     credits: list[str]
     header_texts: list[str]
+    region: object = None
     body: str = ""
 
 
@@ -227,9 +218,11 @@ def _read(root, headline_el, headline, url: str, tokens, by_name: bool = True) -
     captions = {i["caption"] for i in images if i["caption"]}
     paragraphs, credits = _paragraphs(main.blocks, headline, captions, tokens)
     header_texts = _header_texts(region, blocks, main.blocks, headline_el, captions)
-    return _Reading(cleaned=body_el, main=main, images=images, caption=caption,
+    page = _Reading(cleaned=body_el, main=main, images=images, caption=caption,
                     paragraphs=paragraphs, credits=credits, header_texts=header_texts,
-                    body="\n\n".join(paragraphs))
+                    region=region, body="\n\n".join(paragraphs))
+    page.headline_el = headline_el
+    return page
 
 
 _LISTING_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage"})
@@ -245,6 +238,47 @@ def _article_markup(doc: Document, node: dict) -> bool:
             "article:published_time"):
         return False
     return not any(node_types(n) & _LISTING_TYPES for n in doc.jsonld)
+
+
+_META_AUTHORS = ("author", "article:author", "dc.creator", "dcterms.creator", "parsely-author",
+                 "article:author_name", "sailthru.author", "byl")
+
+
+def _credits(doc: Document, node: dict, publisher: str | None, page: _Reading):
+    """``(byline, authors)``: printed credits first (initials and labelled lines in the
+    body, then labelled lines around the headline), then structured data, then a byline
+    element near the headline, then an organisation credited as author that is not the
+    publisher (byline.py has the conventions)."""
+    printed = [parse_credit(text) for text in page.credits + _header_credits(page.header_texts)]
+    printed = [credit for credit in printed if credit.byline]
+    structured = person_names(node.get("author"), publisher) or dedupe(
+        name for key in _META_AUTHORS for value in doc.meta.get(key, ())
+        for name in person_names(re.sub(r"^\s*by\s+", "", value, flags=re.I), publisher))
+    byline = printed[0].byline if printed else (", ".join(structured) or None)
+    if byline is None and page.region is not None:
+        text = byline_element_text(page.region, page.headline_el,
+                                   {el for unit in page.main.teasers for el in unit.iter()})
+        element = parse_credit(text) if text else None
+        if element is not None and element.byline:
+            printed, byline = [element], element.byline
+    if byline is None:
+        byline = ", ".join(person_names(node.get("author"), publisher, organisations=True)) or None
+    writers = [name for credit in printed for name in credit.writers]
+    editors = [name for credit in printed for name in credit.editors]
+    return byline, merge_authors(structured, writers + editors)
+
+
+def _header_credits(texts: list[str]) -> list[str]:
+    """Labelled credits among the header's short texts, a bare label ("Penulis:") joined
+    to the text printed after it."""
+    found = []
+    for i, text in enumerate(texts):
+        if not is_labelled_credit(text):
+            continue
+        if not parse_credit(text).names and i + 1 < len(texts):
+            text = f"{text} {texts[i + 1]}"
+        found.append(text)
+    return sorted(found, key=len)
 
 
 def _canonical(doc: Document, node: dict, url: str) -> str:

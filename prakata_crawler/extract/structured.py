@@ -40,13 +40,15 @@ def image_value(value) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def person_names(value, publisher: str | None = None) -> list[str]:
-    """Names of Person authors; organisations (the publisher) are not authors."""
+def person_names(value, publisher: str | None = None, organisations: bool = False) -> list[str]:
+    """Names of Person authors; organisations are not authors (``organisations=True``
+    takes them too, the publisher never)."""
     items = value if isinstance(value, list) else [value]
     names = []
     for item in items:
         if isinstance(item, dict):
-            if node_types(item) & {"Organization", "NewsMediaOrganization", "Corporation"}:
+            if not organisations and node_types(item) & {
+                    "Organization", "NewsMediaOrganization", "Corporation"}:
                 continue
             name = text_value(item.get("name"))
         else:
