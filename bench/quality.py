@@ -75,8 +75,10 @@ def load_readability(root: Path) -> list[Page]:
         pages.append(Page(
             corpus="readability", name=folder.name, url=READABILITY_URL,
             html=gzip.decompress((folder / "source.html.gz").read_bytes()),
-            expected_text=lxml_html.fromstring(expected).text_content() if expected.strip()
-            else "",
+            # expected.html is UTF-8 without a charset declaration: decoded here, since
+            # lxml would read undeclared bytes as Latin-1
+            expected_text=lxml_html.fromstring(expected.decode("utf-8", "replace")).text_content()
+            if expected.strip() else "",
             meta=json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.is_file()
             else {}))
     return pages

@@ -20,8 +20,6 @@ from .text import norm, text_of
 CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _BAD_ENCODING_SHARE = 0.001
-_SINGLE_BYTE = frozenset({"cp1252", "latin-1", "latin_1", "iso8859-1", "iso-8859-1", "iso8859-15",
-                          "iso-8859-15", "ascii"})
 # Plain etree elements: lxml.html's per-element Python class lookup costs a tenth of the
 # extraction time and nothing here uses its methods.
 _PARSER = etree.HTMLParser(remove_pis=True)
@@ -56,9 +54,9 @@ def narrow(body: bytes, content_type: str | None = None) -> bytes:
 def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)`` for an HTML body."""
     encoding, text = html_to_unicode(content_type, body)
-    if encoding in _SINGLE_BYTE and not body.isascii():
-        try:  # UTF-8 bytes declared windows-1252: valid UTF-8 is no accident in such text
-            return body.decode("utf-8"), "utf-8"
+    if encoding not in {"utf-8", "utf8"} and not body.isascii():
+        try:  # UTF-8 bytes declared windows-1252 or gb2312 (a page saved again as UTF-8):
+            return body.decode("utf-8"), "utf-8"  # valid UTF-8 is no accident in such text
         except UnicodeDecodeError:
             pass
     if encoding in {"utf-8", "utf8"} and text.count("\ufffd") > len(text) * _BAD_ENCODING_SHARE:
