@@ -142,16 +142,22 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
 
     crumb_section = _breadcrumb_section(root, headline_el)
     markup = _article_markup(doc, node)
+    body_el = root.find("body")
+    page_chars = len(norm(text_of(body_el if body_el is not None else root)))
+
+    def judge(page: _Reading) -> str | None:
+        return page_verdict(page.cleaned, page.body, url, markup, page.main.teasers, page_chars)
+
     page = _read(root, headline_el, headline, url, doc.tokens)
-    verdict = page_verdict(page.cleaned, page.body, url, markup, page.main.teasers)
+    verdict = judge(page)
     if verdict == NO_BODY:  # second chance: a page wrapped in a "nav" or "comment" box
         headline_el = _headline_element(doc, node, doc.reparse())
         page = _read(doc.root, headline_el, headline, url, doc.tokens, by_name=False)
-        verdict = page_verdict(page.cleaned, page.body, url, markup, page.main.teasers)
+        verdict = judge(page)
     if verdict == NO_BODY and isinstance(node.get("articleBody"), str):
         page.paragraphs = [p for p in map(norm, node["articleBody"].splitlines()) if p]
         page.body = "\n\n".join(page.paragraphs)
-        verdict = page_verdict(page.cleaned, page.body, url, markup, page.main.teasers)
+        verdict = judge(page)
     if verdict:
         raise NotAnArticle(verdict)
     body, images, caption = page.body, page.images, page.caption

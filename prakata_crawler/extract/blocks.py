@@ -288,7 +288,8 @@ def walk_blocks(root, skip=lambda el: False) -> list[Block]:
                 flush()
             add(owner, el.tail, link)
             return
-        if tag == "a" and el.get("href"):
+        if tag == "a" and el.get("href") and not el.get("href").lstrip().lower().startswith(
+                "javascript:"):  # a script hook, not a link to another page
             link = el.get("href")
         if tag in BLOCK_TAGS:
             flush()

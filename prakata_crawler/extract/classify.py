@@ -10,7 +10,8 @@ each "something else" has its own test and its own reason:
 - a section or static page by its URL (``/kategori/``, ``/tag/``, ``/redaksi``, ...) with
   no article markup and a short text: the URL alone never rejects a page with an article's
   structured data or a real main text;
-- no main text at all.
+- no main text: a body shorter than a paragraph in a page that shows more (site chrome
+  around an empty article); a short text that is all the page shows is its article.
 """
 
 from __future__ import annotations
@@ -62,11 +63,12 @@ def url_verdict(url: str) -> str | None:
 
 
 def page_verdict(root, body: str, url: str, has_article_markup: bool,
-                 teasers: list = ()) -> str | None:
+                 teasers: list = (), page_chars: int | None = None) -> str | None:
     """Why the page is not an article, or None when it is one.
 
     ``root`` is the cleaned tree (chrome stripped), ``body`` the main text found in it
-    with the ``teasers`` (maintext.py) set aside."""
+    with the ``teasers`` (maintext.py) set aside; ``page_chars`` the size of all the
+    text the page shows."""
     size = text_size(body)
     if root.find(".//input[@type='password']") is not None and size < 500:
         return "login or sign-up page"
@@ -77,6 +79,7 @@ def page_verdict(root, body: str, url: str, has_article_markup: bool,
     if NON_ARTICLE_PATH.search(urlsplit(url).path) and not has_article_markup \
             and size < SHORT_STATIC_CHARS:
         return "section or static page (by its URL, no article markup)"
-    if size < MIN_BODY_CHARS:
-        return NO_BODY
+    if size < MIN_BODY_CHARS and not (body and page_chars is not None
+                                      and page_chars <= 1.5 * len(body)):
+        return NO_BODY  # a short text is the article only when it is all the page shows
     return None

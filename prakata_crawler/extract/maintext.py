@@ -65,6 +65,8 @@ def trim_tail(blocks: list[Block]) -> list[Block]:
     """The body ends with its last sentence: labels, headings and links after it ("Mehr
     zum Thema", "Le puede interesar", "Verwandte Beiträge") are the start of the page's
     next box, in whatever language."""
+    if not any(block_quality(block) == "good" for block in blocks):
+        return blocks  # no sentence to end on: a page of short lines is what it is
     end = len(blocks)
     while end > 1 and _trailing_label(blocks[end - 1]):
         end -= 1
