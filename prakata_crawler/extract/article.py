@@ -14,7 +14,6 @@ from itertools import islice
 from urllib.parse import urlsplit
 
 from ..urls import canonical_channel_url, canonicalize, channel_id, safe_join, site_domain
-from . import sites
 from .blocks import (
     Block,
     class_words,
@@ -37,6 +36,7 @@ from .byline import (
 from .classify import NO_BODY, NON_ARTICLE_PATH, count_words, page_verdict, url_verdict
 from .dates import parse_date, to_iso
 from .document import Document, node_types
+from .headline import find_headline
 from .images import caption_for, clean_caption, image_src, is_content_image
 from .maintext import MainText, _follows, find_main_text
 from .structured import (
@@ -47,7 +47,7 @@ from .structured import (
     person_names,
     text_value,
 )
-from .text import dedupe, norm, norm_or_none, short_text, text_of
+from .text import dedupe, norm, short_text, text_of
 
 INSERT_LABEL = re.compile(r"(?:\*{1,3}\s*)?\b(?:baca|lihat|simak|cek)\s+(?:juga|pula)\b\s*:?\s*$",
                           re.I)
@@ -135,10 +135,7 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     tags = (doc.meta.get("article:tag") and dedupe(doc.meta["article:tag"])) or \
         keywords(node.get("keywords")) or _html_tags(root)
     related = _related_links(root, url)
-    headline_el = _headline_element(doc, node)
-    headline = norm_or_none(text_of(headline_el)) if headline_el is not None else None
-    headline = headline or text_value(node.get("headline")) or sites.strip_title_suffix(
-        doc.meta_first("og:title") or doc.title, publisher)
+    headline_el, headline = find_headline(doc, node, url)
 
     crumb_section = _breadcrumb_section(root, headline_el)
     markup = _article_markup(doc, node)
@@ -151,7 +148,7 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     page = _read(root, headline_el, headline, url, doc.tokens)
     verdict = judge(page)
     if verdict == NO_BODY:  # second chance: a page wrapped in a "nav" or "comment" box
-        headline_el = _headline_element(doc, node, doc.reparse())
+        headline_el = find_headline(doc, node, url, doc.reparse())[0]
         page = _read(doc.root, headline_el, headline, url, doc.tokens, by_name=False)
         verdict = judge(page)
     if verdict == NO_BODY and isinstance(node.get("articleBody"), str):
@@ -295,29 +292,6 @@ def _canonical(doc: Document, node: dict, url: str) -> str:
     entity = entity.get("@id") if isinstance(entity, dict) else entity
     target = doc.meta_first("og:url") or (entity if isinstance(entity, str) else None) or url
     return canonicalize(target, url)
-
-
-def _headline_element(doc: Document, node: dict, root=None):
-    """The heading that names the article: the ``<h1>`` (or, when the ``<h1>`` is the
-    logo, an ``<h2>``/``<h3>``) closest to the structured title."""
-    root = doc.root if root is None else root
-    reference = text_value(node.get("headline")) or sites.strip_title_suffix(
-        doc.meta_first("og:title") or doc.title, doc.meta_first("og:site_name"))
-    site_name = (doc.meta_first("og:site_name") or "").lower()
-    h1s = [h for h in root.iter("h1") if norm(text_of(h))
-           and norm(text_of(h)).lower() != site_name]
-    if not reference:
-        return h1s[0] if h1s else None
-    words = set(reference.lower().split())
-
-    def overlap(el) -> float:
-        return len(set(norm(text_of(el)).lower().split()) & words) / max(len(words), 1)
-
-    for candidates in (h1s, [h for h in root.iter("h2", "h3") if norm(text_of(h))]):
-        best = max(candidates, key=overlap, default=None)
-        if best is not None and overlap(best) >= 0.5:
-            return best
-    return None
 
 
 _TAG_WORDS = frozenset({"tag", "tags", "post-tags", "topik", "label", "labels", "tagcloud"})
