@@ -490,6 +490,20 @@ def _skip_meta(el) -> bool:
         text_of(el)) < 300
 
 
+_JSON_START = re.compile(r"^\s*[{\[]\s*[\"{\[]")
+_SCRIPT_START = re.compile(r"^\s*(?:(?:window|self|globalThis|document|var|let|const)\b"
+                           r"[\w$.\[\]\"']*\s*(?:=|\.push\(|\()|\(?function\s*[\w$]*\()")
+
+
+def looks_like_data(text: str) -> bool:
+    """Serialized page state or script printed as text (``{"props":...}``, a Next.js
+    ``__NEXT_DATA__`` that broken markup let out of its script, ``window.x = {...}``):
+    never article text, unless the article shows it as code (``<pre>``)."""
+    if _JSON_START.match(text):
+        return '":' in text or '","' in text
+    return bool(_SCRIPT_START.match(text))
+
+
 def _paragraphs(blocks: list[Block], headline, captions,
                 tokens: frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
     """Body paragraphs and printed credits.
@@ -511,7 +525,8 @@ def _paragraphs(blocks: list[Block], headline, captions,
             continue
         if block.link_chars >= 0.9 * len(text) and len(text) < 200:
             continue
-        if text in tokens or _RANDOM_TOKEN.fullmatch(text):
+        if text in tokens or _RANDOM_TOKEN.fullmatch(text) or (
+                looks_like_data(text) and block.owner.tag not in {"pre", "code"}):
             continue
         if INSERT_PARAGRAPH.search(text) or block.owner.getparent() in noise_boxes:
             continue
