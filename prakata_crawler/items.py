@@ -25,6 +25,7 @@ ANY_ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2
 class Image(typing.TypedDict):
     url: str
     caption: str | None
+    credit: str | None  # the photo credit printed with the caption ("Foto: Ist"), apart
 
 
 SHA256 = {"pattern": r"^[0-9a-f]{64}$"}

@@ -137,22 +137,46 @@ def test_byline_element_near_the_headline_without_label():
 
 
 @pytest.mark.parametrize(
-    ("before", "caption"),
+    ("before", "caption", "credit"),
     [
         ('<figure><img src="/a.jpg"><figcaption>Warga menikmati taman. Foto: Ist Perbesar</figcaption></figure>',
-         "Warga menikmati taman. Foto: Ist"),
+         "Warga menikmati taman.", "Ist"),
         ('<div class="foto"><img src="/a.jpg"></div><p class="caption">Wali Kota meresmikan taman, Senin (1/12/2025).</p>',
-         "Wali Kota meresmikan taman, Senin (1/12/2025)."),
+         "Wali Kota meresmikan taman, Senin (1/12/2025).", None),
         ('<img src="/a.jpg" title="Suasana taman baru di Cipondoh pada pagi hari">',
-         "Suasana taman baru di Cipondoh pada pagi hari"),
-        ('<img src="/a.jpg" alt="Taman Baru Diresmikan">', None),  # alt repeating the headline is no caption
+         "Suasana taman baru di Cipondoh pada pagi hari", None),
+        ('<img src="/a.jpg" alt="Taman Baru Diresmikan">', None, None),  # alt repeating the headline is no caption
     ],
 )
-def test_caption_sources(before, caption):
+def test_caption_sources(before, caption, credit):
     item = run(article(before=before))
     assert item["caption"] == caption
-    assert item["images"][0] == {"url": "https://www.prakata.com/a.jpg", "caption": caption}
+    assert item["images"][0] == {"url": "https://www.prakata.com/a.jpg", "caption": caption, "credit": credit}
     assert (caption or "Perbesar") not in item["body"]
+
+
+@pytest.mark.parametrize(
+    ("printed", "caption", "credit"),
+    [
+        ("Vaksinasi campak di Puskesmas Cibodas, Senin (1/12/2025). Foto: Dok. Dinkes Kota Tangerang",
+         "Vaksinasi campak di Puskesmas Cibodas, Senin (1/12/2025).", "Dok. Dinkes Kota Tangerang"),
+        ("Petugas memeriksa kendaraan, Senin (1/12/2025). (ANTARA/Aditya Pratama)",
+         "Petugas memeriksa kendaraan, Senin (1/12/2025).", "ANTARA/Aditya Pratama"),
+        ("Warga antre di kantor kecamatan, Rabu (26/11/2025). KOMPAS.com/ACEP NAZMUDIN",
+         "Warga antre di kantor kecamatan, Rabu (26/11/2025).", "KOMPAS.com/ACEP NAZMUDIN"),
+        ("Wali Kota meninjau lokasi banjir. Foto/Istimewa", "Wali Kota meninjau lokasi banjir.", "Istimewa"),
+        ("Foto : Dokumentasi Isty/TVRI. Wali Kota meninjau lokasi banjir.", "Wali Kota meninjau lokasi banjir.",
+         "Dokumentasi Isty/TVRI"),
+        ("Kepala dinas memberikan keterangan, Selasa (25/11/2025).(foto:shy)",
+         "Kepala dinas memberikan keterangan, Selasa (25/11/2025).", "shy"),
+        ("Warga antre membeli beras, Senin (1/12/2025)", "Warga antre membeli beras, Senin (1/12/2025)", None),
+        ("Ketua DPRD (kiri) berbincang dengan Wali Kota.", "Ketua DPRD (kiri) berbincang dengan Wali Kota.", None),
+    ],
+)
+def test_photo_credit_goes_to_the_image_not_the_caption(printed, caption, credit):
+    item = run(article(before=f'<figure><img src="/a.jpg"><figcaption>{printed}</figcaption></figure>'))
+    assert (item["caption"], item["images"][0]["credit"]) == (caption, credit)
+    assert printed not in item["body"] and caption not in item["body"]
 
 
 def test_visible_date_in_header_not_dateline_event_date():

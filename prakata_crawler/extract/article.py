@@ -33,11 +33,12 @@ from .byline import (
     parse_credit,
     split_trailing_credit,
 )
+from .caption import clean_caption, split_credit
 from .classify import NO_BODY, NON_ARTICLE_PATH, count_words, page_verdict, url_verdict
 from .dates import parse_date, to_iso
 from .document import Document, node_types
 from .headline import find_headline
-from .images import caption_for, clean_caption, image_src, is_content_image
+from .images import caption_for, image_src, is_content_image
 from .maintext import MainText, _follows, find_main_text
 from .structured import (
     article_node,
@@ -218,7 +219,7 @@ def _read(root, headline_el, headline, url: str, tokens, by_name: bool = True) -
     container = _common_ancestor(main.parts)
     region = _article_region(headline_el, container)
     images, caption = _images(region, headline_el, container, url, headline)
-    captions = {i["caption"] for i in images if i["caption"]}
+    captions = {text for i in images for text in (i.pop("printed"), i["caption"]) if text}
     paragraphs, credits = _paragraphs(main.blocks, headline, captions, tokens)
     header_texts = _header_texts(region, blocks, main.blocks, headline_el, captions)
     page = _Reading(cleaned=body_el, main=main, images=images, caption=caption,
@@ -548,7 +549,8 @@ def _paragraphs(blocks: list[Block], headline, captions,
 
 
 def _images(region, headline_el, container, url, headline) -> tuple[list[dict], str | None]:
-    """``[{url, caption}]`` for the lead image and body images, and the lead caption."""
+    """``[{url, caption, credit}]`` for the lead image and body images, and the lead
+    caption (the credit split off: caption.py)."""
     started = headline_el is None or headline_el not in region.iter()
     last = _last_descendant(container)
     images: list[dict] = []
@@ -564,7 +566,10 @@ def _images(region, headline_el, container, url, headline) -> tuple[list[dict], 
         if src in seen or not is_content_image(el, src) or _in_chrome(el, region, container):
             continue
         seen.add(src)
-        images.append({"url": src, "caption": caption_for(el, headline, container)})
+        printed, credit_el = caption_for(el, headline, container)
+        caption, credit = split_credit(printed)
+        images.append({"url": src, "caption": caption, "credit": credit or credit_el,
+                       "printed": printed})
     return images, images[0]["caption"] if images else None
 
 

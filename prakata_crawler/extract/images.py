@@ -11,10 +11,9 @@ import re
 
 from ..urls import safe_join
 from .blocks import class_words, is_caption_el
+from .caption import clean_caption
 from .text import norm, text_of
 
-_UI_WORDS = re.compile(r"\s*\b(?:Perbesar|Lihat Foto|Zoom|Tutup)\b\s*", re.I)
-_FOTO_PREFIX = re.compile(r"^\s*(?:Foto|Photo|Gambar|Ilustrasi)\s*:\s*", re.I)
 _SKIP_WORDS = frozenset({"logo", "avatar", "icon", "icons", "sprite", "pixel", "spacer", "blank",
                          "placeholder", "emoji", "badge", "gravatar", "ad", "ads", "banner",
                          "iklan", "advertisement"})
@@ -46,21 +45,6 @@ def is_content_image(img, url: str | None) -> bool:
     return True
 
 
-def clean_caption(text: str | None, headline: str | None = None) -> str | None:
-    text = text or ""
-    low = text.lower()
-    if "perbesar" in low or "foto" in low or "zoom" in low or "tutup" in low:
-        text = _UI_WORDS.sub(" ", text)
-    text = norm(text)
-    text = _FOTO_PREFIX.sub("", text)
-    half = len(text) // 2
-    if half > 10 and text[:half].strip() == text[half:].strip():
-        text = text[:half].strip()
-    if not text or (headline and text.lower() == headline.lower()):
-        return None
-    return text
-
-
 def _figure(img):
     for ancestor in img.iterancestors():
         if ancestor.tag == "figure" or (ancestor.tag in {"div", "table", "span"}
@@ -81,15 +65,15 @@ def _wrapper(img):
     return node
 
 
-def _credit_after(el) -> str:
+def _credit_after(el) -> str | None:
     """A photo credit printed right after a caption (``KOMPAS.com/ACEP NAZMUDIN``)."""
     following = el.getnext()
     if following is not None and isinstance(following.tag, str) and _CREDIT_WORDS.intersection(
             class_words(following)):
         text = norm(text_of(following))
         if 0 < len(text) <= 80:
-            return " " + text
-    return ""
+            return text
+    return None
 
 
 def _fuller_copy(figure, caption: str) -> str | None:
@@ -109,8 +93,10 @@ def _is_image_box(el, container) -> bool:
             and len(el.findall(".//img")) <= 2 and len(norm(text_of(el))) <= 500)
 
 
-def caption_for(img, headline: str | None, container=None) -> str | None:
-    """The caption printed for ``img``, or None."""
+def caption_for(img, headline: str | None, container=None) -> tuple[str | None, str | None]:
+    """``(caption, credit)`` printed for ``img``: the caption as printed (a credit inside
+    it is split off by caption.split_credit) and a credit printed in an element of its
+    own."""
     figure = _figure(img)
     if figure is not None:
         for el in figure.iter():
@@ -118,7 +104,7 @@ def caption_for(img, headline: str | None, container=None) -> str | None:
                     el.tag == "figcaption" or is_caption_el(el)):
                 caption = clean_caption(text_of(el), headline)
                 if caption:
-                    return _fuller_copy(figure, caption) or caption + _credit_after(el)
+                    return _fuller_copy(figure, caption) or caption, _credit_after(el)
     wrapper = _wrapper(img)
     box = wrapper.getparent()
     for following in list(wrapper.itersiblings())[:3]:
@@ -135,10 +121,10 @@ def caption_for(img, headline: str | None, container=None) -> str | None:
         outside_body = container is not None and following not in container.iter()
         in_image_box = box is not None and _is_image_box(box, container)
         if len(text) <= 400 and (styled or in_image_box or (outside_body and following.tag == "p")):
-            return caption + _credit_after(following)
+            return caption, _credit_after(following)
         break
     for attr in ("title", "alt"):
         caption = clean_caption(img.get(attr), headline)
         if caption and len(caption.split()) >= 4:
-            return caption
-    return None
+            return caption, None
+    return None, None

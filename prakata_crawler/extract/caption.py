@@ -1,0 +1,84 @@
+"""Caption text: UI words out, a doubled copy once, the photo credit apart.
+
+A credit goes to the image's ``credit``, never into ``caption``: a labelled clause at the
+end (``Foto: Ist``, ``Foto/ANTARA``, ``Photo: X``, ``Dok. BPBD``, ``Sumber: ...``), a
+bracketed source closing the caption (``(ANTARA/Aditya)``, ``[Suara.com/Fakhri]``,
+``(@TangerangNews / Yanto)``, glued ``(foto:shy)``), an unlabelled agency/photographer
+pair after the last sentence (``KOMPAS.com/ACEP NAZMUDIN``, ``/Kabar Banten/Iman``), or a
+``Foto: X.`` printed before the caption.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import norm
+
+_UI_WORDS = re.compile(r"\s*\b(?:Perbesar|Lihat Foto|Zoom|Tutup)\b\s*", re.I)
+_LABEL = (r"(?:(?:foto|photo|fotografer|gambar|sumber|source|credit|kredit)\b"
+          r"|dok(?:umentasi)?\b\.?|doc\b\.?)")
+# A dot inside "JPNN.com" or after "Dok" does not end a sentence.
+_NO_SENTENCE = r"(?:[^.!?]|\.(?=\S)|(?<=[Dd]ok)\.)"
+# "... 2025). Foto: Ist" / "... Jakarta. Dok. BPBD" / "... | Foto: X"
+_TRAILING_LABELLED = re.compile(
+    rf"(?:^|(?<=[.!?)”\"])\s+|\s+[|–—-]\s+)(?P<credit>{_LABEL}\s*[:/]?\s*{_NO_SENTENCE}{{1,80}})$",
+    re.I)
+# "... (ANTARA/Aditya)" / "...2025).(foto:shy)" / "... [Suara.com/Fakhri]"
+_TRAILING_BRACKET = re.compile(r"(?:(?<=[.!?”\"])|\s)\s*[(\[](?P<credit>[^()\[\]]{1,80})[)\]]\s*$")
+# "... 2025). KOMPAS.com/ACEP NAZMUDIN" / "... 2025). /Kabar Banten/Iman Hidayat"
+_TRAILING_SLASHED = re.compile(
+    rf"(?<=[.!?)”\"])\s+(?P<credit>/?[^\s/]{_NO_SENTENCE}{{0,40}}/{_NO_SENTENCE}{{1,60}})$")
+_LEADING_LABELLED = re.compile(
+    rf"^\s*{_LABEL}\s*:\s*(?P<credit>{_NO_SENTENCE}{{2,60}})(?<![Dd]ok)\.\s+(?=\S)", re.I)
+_FOTO_PREFIX = re.compile(r"^\s*(?:Foto|Photo|Gambar)\s*:\s*", re.I)
+_CREDIT_LABEL = re.compile(r"^(?:foto|photo|fotografer|gambar|sumber|source|credit|kredit)\s*"
+                           r"[:/]\s*", re.I)  # "Dok. X" keeps its word: it says whose archive
+_DATE = re.compile(r"\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?")
+_CREDIT_WORDS = re.compile(rf"^{_LABEL}|/|@|^(?:ist|istimewa|net)$", re.I)
+
+
+def clean_caption(text: str | None, headline: str | None = None) -> str | None:
+    """The caption without UI words, a repeated copy or a leading "Foto:" label (the
+    credit is still in it: see ``split_credit``)."""
+    text = text or ""
+    low = text.lower()
+    if "perbesar" in low or "foto" in low or "zoom" in low or "tutup" in low:
+        text = _UI_WORDS.sub(" ", text)
+    text = norm(text)
+    half = len(text) // 2
+    if half > 10 and text[:half].strip() == text[half:].strip():
+        text = text[:half].strip()
+    if not text or (headline and text.lower() == headline.lower()):
+        return None
+    return text
+
+
+def split_credit(text: str | None) -> tuple[str | None, str | None]:
+    """``(caption, credit)``: the caption text and the photo credit printed with it."""
+    if not text:
+        return None, None
+    credit = None
+    match = _LEADING_LABELLED.match(text)
+    if match and _is_credit(match["credit"], False) and len(match["credit"].split()) <= 6:
+        credit, text = match["credit"], text[match.end():]
+    for pattern in (_TRAILING_BRACKET, _TRAILING_LABELLED, _TRAILING_SLASHED):
+        match = pattern.search(text)
+        if match and _is_credit(match["credit"], pattern is _TRAILING_BRACKET):
+            credit, text = match["credit"], text[: match.start()]
+            break
+    text = norm(_FOTO_PREFIX.sub("", text)).rstrip(" |–—-")
+    if credit is not None:
+        credit = _CREDIT_LABEL.sub("", norm(credit).strip(" ()[]/")) or None
+    return text or None, credit
+
+
+def _is_credit(candidate: str, bracketed: bool) -> bool:
+    """A source or photographer, not a date, a place or a clause of the caption."""
+    candidate = norm(candidate)
+    if not candidate or _DATE.search(candidate):
+        return False
+    if _CREDIT_WORDS.search(candidate):
+        return True
+    # bare bracketed initials or a source closing the caption: "(bbs)", "(Prakata.com)"
+    return bracketed and (re.fullmatch(r"[a-z]{2,5}", candidate) is not None
+                          or "." in candidate and " " not in candidate)
