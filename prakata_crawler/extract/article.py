@@ -27,6 +27,7 @@ from .blocks import (
 )
 from .byline import (
     COPYRIGHT,
+    abbreviates,
     byline_element_text,
     is_labelled_credit,
     merge_authors,
@@ -249,12 +250,15 @@ _META_AUTHORS = ("author", "article:author", "dc.creator", "dcterms.creator", "p
 
 
 def _credits(doc: Document, node: dict, publisher: str | None, page: _Reading):
-    """``(byline, authors)``: printed credits first (initials and labelled lines in the
-    body, then labelled lines around the headline), then structured data, then a byline
-    element near the headline, then an organisation credited as author that is not the
-    publisher (byline.py has the conventions)."""
-    printed = [parse_credit(text) for text in page.credits + _header_credits(page.header_texts)]
-    printed = [credit for credit in printed if credit.byline]
+    """``(byline, authors)``: printed credits first (labelled lines in the body and
+    around the headline, then initials closing the body: a name says more than its
+    initials), then structured data, then a byline element near the headline, then an
+    organisation credited as author that is not the publisher (byline.py has the
+    conventions). Initials of a name credited in full are not listed again."""
+    texts = page.credits + _header_credits(page.header_texts)
+    texts = [t for t in texts if is_labelled_credit(t)] + [
+        t for t in texts if not is_labelled_credit(t)]
+    printed = [credit for credit in map(parse_credit, texts) if credit.byline]
     structured = person_names(node.get("author"), publisher) or dedupe(
         name for key in _META_AUTHORS for value in doc.meta.get(key, ())
         for name in person_names(re.sub(r"^\s*by\s+", "", value, flags=re.I), publisher))
@@ -269,7 +273,8 @@ def _credits(doc: Document, node: dict, publisher: str | None, page: _Reading):
         byline = ", ".join(person_names(node.get("author"), publisher, organisations=True)) or None
     writers = [name for credit in printed for name in credit.writers]
     editors = [name for credit in printed for name in credit.editors]
-    return byline, merge_authors(structured, writers + editors)
+    names = merge_authors(structured, writers + editors)
+    return byline, [n for n in names if not any(abbreviates(n, full) for full in names)]
 
 
 def _header_credits(texts: list[str]) -> list[str]:

@@ -144,6 +144,15 @@ def names_from_credit(credit: str) -> list[str]:
     return parse_credit(credit).names
 
 
+def abbreviates(short: str, name: str) -> bool:
+    """``short`` is initials (``bs`` for Budi Santoso) or a clipped form (``Red`` for
+    Redaksi) of ``name``, a longer credited name."""
+    if short == name or " " in short or len(short) > 5 or len(name) <= len(short):
+        return False
+    low, words = short.lower(), name.lower().split()
+    return low == "".join(w[0] for w in words) or (len(words) == 1 and words[0].startswith(low))
+
+
 def merge_authors(structured: list[str], printed: list[str]) -> list[str]:
     """Author first, editor after: structured Person names lead when not printed already."""
     lowered = {s.lower() for s in structured}

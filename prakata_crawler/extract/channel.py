@@ -62,20 +62,54 @@ def parse_followers(text: str | None) -> int | None:
 def _first_text(doc: Document, *xpaths: str) -> str | None:
     for xpath in xpaths:
         for el in doc.root.xpath(xpath):
-            text = norm(text_of(el) if not isinstance(el, str) else el)
+            text = norm(visible_text(el) if not isinstance(el, str) else el)
             if text:
                 return text
     return None
+
+
+_NOT_TEXT = frozenset({"svg", "img", "script", "style", "title", "button", "picture", "video"})
+BADGE = re.compile(r"^\W*(?:verified|terverifikasi|akun\s+terverifikasi)\W*$", re.I)
+
+
+def visible_text(el) -> str:
+    """The text a reader sees in ``el``: no ``<svg><title>``, alt text, icons or badge
+    words ("Verified") glued to it."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node.tag, str) and node.tag not in _NOT_TEXT and not (
+                node.get("role") == "img" or BADGE.match(norm(text_of(node)) or "-")):
+            parts.append(node.text or "")
+            for child in node:
+                walk(child)
+        parts.append("" if node is el else node.tail or "")
+
+    walk(el)
+    return norm(" ".join(parts))
+
+
+def _is_description(text: str | None, name: str | None) -> bool:
+    """The channel's own words: never a follower line, the name, a badge or the page's
+    buttons."""
+    return bool(text) and not FOLLOWERS_RE.search(text) and parse_followers(text) is None \
+        and not _COUNT_LINE.search(text) and norm(text).lower() != (name or "").lower() \
+        and not BADGE.match(text) and not _UI_TEXT.match(text)
+
+
+_COUNT_LINE = re.compile(r"^\W*(?:saluran|channel)\s*[|•·]", re.I)
+_UI_TEXT = re.compile(r"^\W*(?:follow|ikuti|view channel|lihat saluran|download|unduh|"
+                      r"don't have whatsapp yet\??|belum punya whatsapp\??)\W*$", re.I)
 
 
 def extract_channel(doc: Document, url: str) -> dict:
     match = CHANNEL_ID_RE.search(url)
     if not match:
         raise NotAChannel("no channel id in URL")
+    og_name = norm_or_none(_OG_TITLE_NOISE.sub("", doc.meta_first("og:title") or ""))
     name = _first_text(
         doc, "//h1/span[contains(concat(' ', @class, ' '), ' _as2p ')]",
-        "//h3[contains(@class, '_9vd5') and contains(@class, '_9t2_')]", "//h1")
-    name = name or norm_or_none(_OG_TITLE_NOISE.sub("", doc.meta_first("og:title") or ""))
+        "//h3[contains(@class, '_9vd5') and contains(@class, '_9t2_')]", "//h1") or og_name
     count_text = _first_text(doc, "//h5[contains(@class, '_9scy')]")
     if not count_text or parse_followers(count_text) is None:
         count_text = next((norm(t) for t in doc.root.xpath("//body//text()")
@@ -83,17 +117,18 @@ def extract_channel(doc: Document, url: str) -> dict:
     followers = parse_followers(count_text)
     if not name or followers is None:
         raise NotAChannel("channel not found: no name or follower count (dead or invalid ID)")
-    description = _first_text(
-        doc, "//h5[contains(@class, '_9vd5') and not(contains(@class, '_9scy'))]",
-        "//h4[contains(@class, '_9vd5') and contains(@class, '_9scb')]")
-    if description is None:
-        description = doc.meta_first("og:description")
-        if description and (FOLLOWERS_RE.search(description) or description == name):
-            description = None
+    candidates = [doc.meta_first("og:description")] + [
+        norm(visible_text(el)) for el in doc.root.xpath(
+            "//h5[contains(@class, '_9vd5') and not(contains(@class, '_9scy'))]"
+            " | //h4[contains(@class, '_9vd5') and contains(@class, '_9scb')]"
+            " | //main//*[self::h2 or self::h3 or self::h4 or self::h5 or self::p]")]
+    description = next((text for text in candidates if _is_description(text, name)), None)
     image = doc.meta_first("og:image") or _first_text(
         doc, "//img[contains(@class, '_9vx6')]/@src")
-    verified = bool(doc.root.xpath("//h1//img[contains(@class, '_a93a')]"
-                                   " | //*[contains(@class, 'verified')]"))
+    verified = bool(doc.root.xpath(
+        "//h1//img[contains(@class, '_a93a')] | //*[contains(@class, 'verified')]"
+        " | //h1//*[self::img or self::svg or @role='img'][@alt or @aria-label or .//title]"
+        "[contains(translate(concat(@alt, @aria-label, string(.//title)), 'VT', 'vt'), 'verifi')]"))
     return {
         "url": url,
         "channel_id": match.group(1),
