@@ -300,17 +300,21 @@ def _canonical(doc: Document, node: dict, url: str) -> str:
     return canonicalize(target, url)
 
 
-_TAG_WORDS = frozenset({"tag", "tags", "post-tags", "topik", "label", "labels", "tagcloud"})
+_TAG_WORDS = frozenset({"tag", "tags", "post-tags", "topik", "label", "labels", "tagcloud",
+                        "tagging"})
 
 
 def _html_tags(root) -> list[str]:
-    """The article's tag block: found by class name or by its printed "Tags:" label."""
+    """The article's tag block: found by class name or by its printed "Tags:" label
+    (whose links may be its siblings: ``<span>Tags:</span> <a>...</a>``)."""
     names = []
     for el in root.iter():
+        labelled = isinstance(el.tag, str) and TAGS_LABEL.match(el.text or "")
         if not isinstance(el.tag, str) or not (
-                (el.attrib and _TAG_WORDS.intersection(class_words(el)))
-                or TAGS_LABEL.match(el.text or "")):
+                labelled or (el.attrib and _TAG_WORDS.intersection(class_words(el)))):
             continue
+        if labelled and el.find(".//a") is None and el.getparent() is not None:
+            el = el.getparent()
         names += [norm(text_of(a)).lstrip("#") for a in el.iter("a")
                   if TAG_HREF.search(a.get("href") or "")]
         if names:
