@@ -4,8 +4,8 @@
     ./run bench quality [--devsets DIR] [--sample N] [--json FILE] [--pages FILE]
 
 ``--devsets`` holds ``readability/`` (mozilla/readability's test pages) and
-``trafilatura-eval/`` (trafilatura's evaluation corpus); see bench/README.md for where they
-come from. Scores follow the corpora's README:
+``trafilatura-eval/`` (trafilatura's evaluation corpus); the README's "Extraction quality"
+section says where to get them. Scores follow the corpora's README:
 
 - readability: body bag-of-words F1 (lower-cased ``\\w+`` tokens, multiset overlap) against the
   text of ``expected.html``, mean over pages; title and byline exact after collapsing white

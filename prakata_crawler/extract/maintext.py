@@ -54,7 +54,7 @@ def find_main_text(blocks: list[Block], body, headline_el, url: str,
     inside = {el for part in parts for el in part.iter()}
     core = [i for i, b in enumerate(blocks) if b.owner in inside and b.owner not in in_teasers]
     chosen = extend(blocks, core, lambda b: headline_el is not None
-                    and not _follows(b.owner, headline_el))
+                    and not _follows(b.owner, headline_el), bounded=headline_el is not None)
     kept = trim_tail([blocks[i] for i in chosen])
     return MainText(blocks=kept, parts=parts, teasers=teasers,
                     evidence={"core_blocks": len(core), "lead_blocks": len(chosen) - len(core),
@@ -213,11 +213,13 @@ def _standfirst(el) -> bool:
     return False
 
 
-def extend(blocks: list[Block], core: list[int], before_headline) -> list[int]:
+def extend(blocks: list[Block], core: list[int], before_headline,
+           bounded: bool = False) -> list[int]:
     """Indexes of the body blocks: ``core`` plus the lead printed just before it.
 
     ``before_headline(block)`` is True for a block printed before the article's headline;
-    such blocks are never the body's lead."""
+    such blocks are never the body's lead. When the headline ``bounded`` the walk, a row of
+    share buttons between the lead and the body is stepped over."""
     if not core:
         return []
     chosen = set(core)
@@ -228,6 +230,9 @@ def extend(blocks: list[Block], core: list[int], before_headline) -> list[int]:
         if before_headline(block):
             break
         quality = block_quality(block)
+        if quality == "bad" and bounded and len(block.text) <= 30 and block.link_chars:
+            i -= 1
+            continue
         if quality == "bad":
             break
         if quality == "short":
