@@ -182,8 +182,15 @@ def test_photo_credit_goes_to_the_image_not_the_caption(printed, caption, credit
 def test_visible_date_in_header_not_dateline_event_date():
     before = '<div class="meta">Selasa, 2 Desember 2025 07:30 WIB</div>'
     assert run(article(before=before))["date_published"] == "2025-12-02T07:30:00+07:00"
-    # Only the dateline's event date: there is no publication date.
-    assert run(article())["date_published"] is None
+
+
+def test_url_is_the_last_date_source():
+    # No date printed or declared: the URL's month with the dateline's day, when they agree
+    assert run(article())["date_published"] == "2025-12-01T00:00:00+07:00"
+    assert run(article(), "https://www.prakata.com/2025/11/contoh-berita.html")["date_published"] is None
+    assert run(article(), "https://www.prakata.com/read/123/contoh-berita")["date_published"] is None
+    assert run(article(), "https://www.example.id/2025/11/28/contoh-berita/")["date_published"] == \
+        "2025-11-28T00:00:00+07:00"
 
 
 def test_relative_date_against_fetch_time_but_meta_wins():
@@ -195,7 +202,9 @@ def test_relative_date_against_fetch_time_but_meta_wins():
 
 def test_future_date_is_refused():
     head = '<meta property="article:published_time" content="2030-01-01T00:00:00+07:00">'
-    assert run(article(head=head))["date_published"] is None
+    assert run(article(head=head), "https://www.prakata.com/read/1/contoh")["date_published"] is None
+    # refused, the next source speaks: the URL's month and the dateline's day
+    assert run(article(head=head))["date_published"] == "2025-12-01T00:00:00+07:00"
 
 
 def test_windows_1252_page_decodes():

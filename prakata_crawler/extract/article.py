@@ -160,7 +160,7 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     if verdict:
         raise NotAnArticle(verdict)
     body, images, caption = page.body, page.images, page.caption
-    published, modified = _dates(doc, node, page.header_texts, now)
+    published, modified = _dates(doc, node, page.header_texts, now, url, page.body)
     byline, authors = _credits(doc, node, publisher, page)
 
     image_url = doc.meta_first("og:image", "og:image:url", "twitter:image") or image_value(
@@ -650,7 +650,10 @@ def _article_region(headline_el, container):
 
 
 
-def _dates(doc: Document, node: dict, header_texts: list[str], now: datetime):
+def _dates(doc: Document, node: dict, header_texts: list[str], now: datetime, url: str = "",
+           body: str = ""):
+    """``(published, modified)``: structured data, then the dates printed around the
+    headline, then the URL (``url_date``)."""
     def first(*values):
         for value in values:
             if isinstance(value, list):
@@ -673,9 +676,32 @@ def _dates(doc: Document, node: dict, header_texts: list[str], now: datetime):
             published = parse_date(head, now)
         if modified is None and tail:
             modified = parse_date(tail, now)
+    if published is None:
+        published = url_date(url, body, now)
     if published and modified and modified < published:
         modified = None
     return published, modified
+
+
+_URL_DAY = re.compile(r"/(20\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
+_URL_MONTH = re.compile(r"/(20\d\d)/(0[1-9]|1[0-2])/")
+_DATELINE_DAY = re.compile(r"\((\d{1,2})/(\d{1,2})/(\d{4})\s*\)")
+
+
+def url_date(url: str, body: str, now: datetime) -> datetime | None:
+    """The last resort for a page that prints no date: a full date in its URL
+    (``/2025/12/01/``, ``-20251201``), or the URL's year and month with the day of the
+    dateline's ``(1/12/2025)`` when both agree (prakata.com's ``/2025/12/slug.html``)."""
+    path = urlsplit(url).path
+    match = _URL_DAY.search(path)
+    if match:
+        return parse_date("-".join(match.groups()), now)
+    match = _URL_MONTH.search(path)
+    dateline = _DATELINE_DAY.search(body[:600])
+    if match and dateline and (int(dateline[3]), int(dateline[2])) == (
+            int(match[1]), int(match[2])):
+        return parse_date(f"{match[1]}-{match[2]}-{int(dateline[1]):02d}", now)
+    return None
 
 
 def _section(doc: Document, node: dict, headline, canonical) -> str | None:
