@@ -79,7 +79,7 @@ def page_verdict(root, body: str, url: str, has_article_markup: bool,
     if NON_ARTICLE_PATH.search(urlsplit(url).path) and not has_article_markup \
             and size < SHORT_STATIC_CHARS:
         return "section or static page (by its URL, no article markup)"
-    if size < MIN_BODY_CHARS and not (body and page_chars is not None
+    if size < MIN_BODY_CHARS and not (count_words(body) >= 3 and page_chars is not None
                                       and page_chars <= 1.5 * len(body)):
         return NO_BODY  # a short text is the article only when it is all the page shows
     return None
