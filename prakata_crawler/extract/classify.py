@@ -11,7 +11,8 @@ each "something else" has its own test and its own reason:
   no article markup and a short text: the URL alone never rejects a page with an article's
   structured data or a real main text;
 - no main text: a body shorter than a paragraph in a page that shows more (site chrome
-  around an empty article); a short text that is all the page shows is its article.
+  around an empty article); a short text of three words or more that is all the page
+  shows is its article.
 """
 
 from __future__ import annotations
