@@ -31,7 +31,6 @@ _WRITER = (r"penulis|reporter|pewarta|wartawan|jurnalis|kontributor|koresponden|
 _EDITOR = r"editor|redaktur|penyunting|edited\s+by"
 _OTHER = r"fotografer|foto|sumber|source"
 LABEL_WORDS = rf"{_WRITER}|{_EDITOR}|{_OTHER}"
-LABELLED_LINE = re.compile(rf"^\s*(?:{LABEL_WORDS})\b\s*[:,-]?\s*", re.I)
 _LABEL = re.compile(rf"(?:^|(?<=[\s|•,;/]))(?P<label>{LABEL_WORDS})\b\s*[:,]?\s*-?\s*", re.I)
 _ROLES = ((re.compile(rf"^(?:{_WRITER})$", re.I), "writer"),
           (re.compile(rf"^(?:{_EDITOR})$", re.I), "editor"))
@@ -196,8 +195,3 @@ def _names_author(el) -> bool:
     return bool(named.strip()) and bool(_AUTHOR_HINT.search(named)) and not _NOT_AUTHOR.search(
         named)
 
-
-def header_credit(text: str) -> str:
-    """A credit printed in the article header, without the date that shares its line and
-    without a leading "Oleh"/"By" (a preposition, not a label)."""
-    return parse_credit(text).byline or ""

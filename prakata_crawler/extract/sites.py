@@ -5,8 +5,6 @@ Kept apart from the generic layers so a newly seen site adds data here, not code
 
 from __future__ import annotations
 
-import re
-
 from .text import norm
 
 TITLE_SUFFIXES = (
@@ -15,14 +13,11 @@ TITLE_SUFFIXES = (
     " - Okezone", " - JPNN.com", " - TangerangNews.com",
 )
 
-def strip_title_suffix(title: str | None, site_name: str | None = None) -> str | None:
-    """``<title>`` minus a known site suffix; headlines keep their own " - " and ":"."""
+def strip_title_suffix(title: str | None) -> str | None:
+    """``<title>`` minus a known site suffix (a tagline a site name alone would not
+    match: "- Prakata.com | Kata-kata Dalam Berita"); headline.py strips the rest."""
     title = norm(title)
     for suffix in TITLE_SUFFIXES:
         if title.lower().endswith(suffix.lower()):
             return title[: -len(suffix)].strip() or None
-    if site_name:
-        match = re.search(r"\s[-|–—]\s" + re.escape(site_name) + r"\b.*$", title, re.I)
-        if match:
-            return title[: match.start()].strip() or None
     return title or None
