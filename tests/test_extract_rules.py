@@ -319,3 +319,22 @@ def test_a_page_of_hundreds_of_thousands_of_elements_is_rejected_not_ground_thro
     item = run(b"<html><body>" + b"<p>x</p>" * 60_000 + b"</body></html>")
     assert item["type"] == "rejected"
     assert item["reason"].startswith("too many elements")
+
+
+FIXTURES_DIR = __import__("pathlib").Path(__file__).resolve().parents[1] / "fixtures"
+LISTING_ROUTES = [(route["path"], route["file"]) for route in json.loads(
+    (FIXTURES_DIR / "routes.json").read_text())["routes"]
+    if route.get("host") == "site" and str(route.get("file", "")).endswith(".html")
+    and not any(part in route["path"] for part in ("/20", "/read/", "/amp/"))]
+
+
+@pytest.mark.parametrize(("path", "file"), LISTING_ROUTES, ids=[p for p, _ in LISTING_ROUTES])
+def test_fixture_world_listing_and_static_pages_are_not_articles(path, file):
+    """Home, section (and its later pages), tag, search, redaksi and login pages: never
+    articles, each with its reason; judged on the page alone too, at a URL that says
+    nothing, except the editorial-board page: prose, known as static by its URL only."""
+    body = (FIXTURES_DIR / file).read_bytes()
+    urls = [f"https://www.prakata.com{path}"] + ([] if path == "/redaksi" else ["http://127.0.0.1:8000/x"])
+    for url in urls:
+        item = run(body, url)
+        assert item["type"] == "rejected" and item["reason"], (url, item.get("headline"))

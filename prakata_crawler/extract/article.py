@@ -35,12 +35,20 @@ from .byline import (
     split_trailing_credit,
 )
 from .caption import clean_caption, split_credit
-from .classify import NO_BODY, NON_ARTICLE_PATH, count_words, page_verdict, url_verdict
+from .classify import (
+    LOGIN,
+    NO_BODY,
+    NON_ARTICLE_PATH,
+    PageFacts,
+    count_words,
+    page_verdict,
+    url_verdict,
+)
 from .dates import parse_date, to_iso
 from .document import Document, node_types
 from .headline import find_headline
 from .images import caption_for, image_src, is_content_image
-from .maintext import MainText, _follows, find_main_text
+from .maintext import MainText, _follows, find_main_text, set_aside
 from .structured import (
     article_node,
     breadcrumb_section,
@@ -143,17 +151,20 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     markup = _article_markup(doc, node)
     body_el = root.find("body")
     page_chars = len(norm(text_of(body_el if body_el is not None else root)))
+    password = root.find(".//input[@type='password']") is not None  # before any stripping
 
     def judge(page: _Reading) -> str | None:
-        return page_verdict(page.cleaned, page.body, url, markup, page.main.teasers, page_chars)
+        return page_verdict(PageFacts(
+            body=page.body, url=url, has_article_markup=markup, teasers=page.main.teasers,
+            page_chars=page_chars, has_password_form=password))
 
     page = _read(root, headline_el, headline, url, doc.tokens)
     verdict = judge(page)
-    if verdict == NO_BODY:  # second chance: a page wrapped in a "nav" or "comment" box
+    if verdict in (NO_BODY, LOGIN):  # second chance: an article wrapped in a "nav" box
         headline_el = find_headline(doc, node, url, doc.reparse())[0]
         page = _read(doc.root, headline_el, headline, url, doc.tokens, by_name=False)
         verdict = judge(page)
-    if verdict == NO_BODY and isinstance(node.get("articleBody"), str):
+    if verdict in (NO_BODY, LOGIN) and isinstance(node.get("articleBody"), str):
         page.paragraphs = [p for p in map(norm, node["articleBody"].splitlines()) if p]
         page.body = "\n\n".join(page.paragraphs)
         verdict = judge(page)
@@ -265,7 +276,7 @@ def _credits(doc: Document, node: dict, publisher: str | None, page: _Reading):
     byline = printed[0].byline if printed else (", ".join(structured) or None)
     if byline is None and page.region is not None:
         text = byline_element_text(page.region, page.headline_el,
-                                   {el for unit in page.main.teasers for el in unit.iter()})
+                                   set_aside(page.main.teasers))
         element = parse_credit(text) if text else None
         if element is not None and element.byline:
             printed, byline = [element], element.byline

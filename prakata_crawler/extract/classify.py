@@ -18,6 +18,7 @@ each "something else" has its own test and its own reason:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .text import norm, text_of
@@ -30,6 +31,7 @@ NON_ARTICLE_PATH = re.compile(
     r"register|daftar|bookmark|author|penulis|indeks|feed|rss|redaksi|kontak|contact|"
     r"pedoman|privacy|kebijakan)(?:/|$|\?)", re.I)
 NO_BODY = "no article body"
+LOGIN = "login or sign-up page"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 MIN_BODY_CHARS = 100  # one real paragraph; CJK text counts double (no spaces, dense)
 SHORT_STATIC_CHARS = 2000  # a static page's text (contact, policy) is short
@@ -63,24 +65,36 @@ def url_verdict(url: str) -> str | None:
     return f"page {page} of a multi-page article" if page else None
 
 
-def page_verdict(root, body: str, url: str, has_article_markup: bool,
-                 teasers: list = (), page_chars: int | None = None) -> str | None:
-    """Why the page is not an article, or None when it is one.
+@dataclass
+class PageFacts:
+    """What the verdict looks at: the main text found (teasers set aside), the URL, the
+    page's markup and what it shows in all."""
 
-    ``root`` is the cleaned tree (chrome stripped), ``body`` the main text found in it
-    with the ``teasers`` (maintext.py) set aside; ``page_chars`` the size of all the
-    text the page shows."""
+    body: str
+    url: str
+    has_article_markup: bool = False
+    teasers: list = field(default_factory=list)  # maintext.teaser_units
+    page_chars: int | None = None  # all the text the page shows
+    has_password_form: bool = False
+
+
+def page_verdict(page: PageFacts) -> str | None:
+    """Why the page is not an article, or None when it is one."""
+    body = page.body
     size = text_size(body)
-    if root.find(".//input[@type='password']") is not None and size < 500:
-        return "login or sign-up page"
-    if len(teasers) >= 2 and size < LISTING_TEXT and not has_article_markup:
-        teaser_text = sum(len(norm(text_of(unit))) for unit in teasers)
-        if size < teaser_text / 2:
-            return f"listing: {len(teasers)} teasers and little running text"
-    if NON_ARTICLE_PATH.search(urlsplit(url).path) and not has_article_markup \
+    if page.has_password_form and size < 500 and not page.has_article_markup:
+        return LOGIN
+    if not page.has_article_markup and size < LISTING_TEXT and page.teasers:
+        teaser_text = [norm(text_of(unit)) for unit in page.teasers]
+        if len(page.teasers) >= 2 and size < sum(map(len, teaser_text)) / 2:
+            return f"listing: {len(page.teasers)} teasers and little running text"
+        inside = sum(len(p) for p in body.split("\n\n") if any(p in t for t in teaser_text))
+        if body and inside >= 0.6 * len(body):  # one card: a listing's last page
+            return f"listing: the text is a teaser of {len(page.teasers)} other page(s)"
+    if NON_ARTICLE_PATH.search(urlsplit(page.url).path) and not page.has_article_markup \
             and size < SHORT_STATIC_CHARS:
         return "section or static page (by its URL, no article markup)"
-    if size < MIN_BODY_CHARS and not (count_words(body) >= 3 and page_chars is not None
-                                      and page_chars <= 1.5 * len(body)):
+    if size < MIN_BODY_CHARS and not (count_words(body) >= 3 and page.page_chars is not None
+                                      and page.page_chars <= 1.5 * len(body)):
         return NO_BODY  # a short text is the article only when it is all the page shows
     return None

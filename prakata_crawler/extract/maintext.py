@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from ..urls import canonicalize
 from .blocks import Block, class_words
-from .text import norm, text_of
+from .text import norm, short_text, text_of
 
 _MAX_PENDING = 3  # short blocks in a row before the extension gives up
 _STANDFIRST = frozenset({"standfirst", "dek", "excerpt", "subtitle", "subheadline", "summary",
@@ -49,7 +49,7 @@ def find_main_text(blocks: list[Block], body, headline_el, url: str,
                    headline: str | None = None) -> MainText:
     """The article's blocks among ``blocks`` (the walk of ``body``)."""
     teasers = teaser_units(body, url, headline)
-    in_teasers = {el for unit in teasers for el in unit.iter()} if len(teasers) >= 2 else set()
+    in_teasers = set_aside(teasers)
     parts = main_container(blocks, body, exclude=in_teasers)
     inside = {el for part in parts for el in part.iter()}
     core = [i for i, b in enumerate(blocks) if b.owner in inside and b.owner not in in_teasers]
@@ -87,6 +87,13 @@ def _trailing_label(block: Block) -> bool:
     if block.owner.tag in _HEADINGS or _LABEL_END.search(text):
         return True
     return not _SENTENCE_END.search(text) and len(text.split()) <= 6
+
+
+def set_aside(teasers: list) -> set:
+    """The elements of teaser cards kept out of the main text and the byline search: only
+    where there are two cards or more (a lone linked heading may be the article's own
+    section label)."""
+    return {el for unit in teasers for el in unit.iter()} if len(teasers) >= 2 else set()
 
 
 def _prose_weight(block: Block) -> int:
@@ -173,10 +180,10 @@ def linked_headings(root, url: str, headline: str | None = None) -> list:
 
 
 def teaser_units(root, url: str, headline: str | None = None) -> list:
-    """Teaser boxes: the largest box around one linked heading and no other, when its
-    text is short."""
+    """Teaser boxes: the largest box around one linked heading and no other whose text is
+    short (a card: title, excerpt, date)."""
     headings = linked_headings(root, url, headline)
-    if len(headings) < 2:
+    if not headings:
         return []
     count: dict = {}  # element -> linked headings inside it
     for heading in headings:
@@ -186,10 +193,10 @@ def teaser_units(root, url: str, headline: str | None = None) -> list:
     for heading in headings:
         unit = heading
         for ancestor in heading.iterancestors():
-            if count[ancestor] > 1:
+            if count[ancestor] > 1 or short_text(ancestor, MAX_TEASER_CHARS) is None:
                 break
             unit = ancestor
-        if len(norm(text_of(unit))) <= MAX_TEASER_CHARS:
+        if unit is not heading or len(headings) > 1:
             units.append(unit)
     return units
 
