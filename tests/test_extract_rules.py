@@ -129,6 +129,18 @@ def test_bare_credit_label_takes_the_name_printed_after_it():
     assert item["byline"] == "Ahmad Fauzi" and item["authors"] == ["Ahmad Fauzi"]
 
 
+def test_bare_credit_label_closing_the_body_takes_the_next_line():
+    item = run(article(extra_body="<p><strong>Penulis:</strong></p><p>Ahmad Fauzi</p>"))
+    assert item["byline"] == "Ahmad Fauzi" and "Ahmad Fauzi" not in item["body"]
+
+
+def test_writer_and_editor_credited_on_lines_of_their_own():
+    meta = ('<div class="meta">Editor: Rina</div><div class="meta">Reporter: Budi Santoso</div>'
+            '<div class="meta">Selasa, 2 Desember 2025 07:30 WIB</div>')
+    item = run(article(before=meta))
+    assert item["byline"] == "Budi Santoso" and item["authors"] == ["Budi Santoso", "Rina"]
+
+
 def test_byline_element_near_the_headline_without_label():
     item = run(article(before='<p class="byline">By <a rel="author" href="/a/dewi">Dewi Lestari</a>'
                               ' - Senin, 1 Desember 2025</p>'))

@@ -270,6 +270,7 @@ def _credits(doc: Document, node: dict, publisher: str | None, page: _Reading):
     texts = [t for t in texts if is_labelled_credit(t)] + [
         t for t in texts if not is_labelled_credit(t)]
     printed = [credit for credit in map(parse_credit, texts) if credit.byline]
+    printed.sort(key=lambda credit: not credit.writers)  # a writer's credit before an editor's
     structured = person_names(node.get("author"), publisher) or dedupe(
         name for key in _META_AUTHORS for value in doc.meta.get(key, ())
         for name in person_names(re.sub(r"^\s*by\s+", "", value, flags=re.I), publisher))
@@ -552,6 +553,9 @@ def _paragraphs(blocks: list[Block], headline, captions,
         if INSERT_PARAGRAPH.search(text) or block.owner.getparent() in noise_boxes:
             continue
         if id(block) in noisy:
+            continue
+        if credits and not parse_credit(credits[-1]).names and len(text.split()) <= 6:
+            credits[-1] = f"{credits[-1]} {text}"  # "Penulis:" then the name on its own line
             continue
         if is_labelled_credit(text):
             credits.append(COPYRIGHT.sub("", text))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from ..urls import canonicalize
 from .blocks import Block, class_words
+from .byline import is_labelled_credit
 from .text import norm, short_text, text_of
 
 _MAX_PENDING = 3  # short blocks in a row before the extension gives up
@@ -68,7 +69,8 @@ def trim_tail(blocks: list[Block]) -> list[Block]:
     if not any(block_quality(block) == "good" for block in blocks):
         return blocks  # no sentence to end on: a page of short lines is what it is
     end = len(blocks)
-    while end > 1 and _trailing_label(blocks[end - 1]):
+    while end > 1 and _trailing_label(blocks[end - 1]) and not is_labelled_credit(
+            blocks[end - 2].text):  # "Penulis:" and the name after it: a credit, not a label
         end -= 1
     return blocks[:end]
 
@@ -80,6 +82,8 @@ def _trailing_label(block: Block) -> bool:
     """A block that opens the next box rather than ends the article: a link, a heading or
     a "More on this:" label. List items, code and table rows end articles often."""
     text = block.text
+    if is_labelled_credit(text):
+        return False  # "Laporan: Yusuf Maulana" closing the body: the byline (article.py)
     if block.link_chars >= 0.5 * len(text):
         return True
     if len(text) > 80 or block.owner.tag in {"li", "pre", "code", "td", "tr", "dd"}:
