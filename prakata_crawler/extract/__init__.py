@@ -29,8 +29,8 @@ SOFT_404 = re.compile(r"^\W*(?:(?:error\s+)?404\b|halaman\s+(?:tidak|tak)\s+(?:d
 
 # Sitemaps and feeds are XML documents, never pages (reextract offers every archived body).
 XML_ROOTS = frozenset({b"urlset", b"sitemapindex", b"rss", b"feed", b"rdf:rdf", b"opml"})
-_FIRST_TAG = re.compile(
-    rb"^(?:\s|<\?[^>]*>|<!--.*?-->|<!DOCTYPE[^>]*>|\xef\xbb\xbf)*<([A-Za-z][\w:.-]*)", re.S | re.I)
+_PROLOG = re.compile(rb"\s+|\xef\xbb\xbf|<\?[^>]*>|<!--.*?-->|<!DOCTYPE[^>]*>", re.S | re.I)
+_TAG_NAME = re.compile(rb"<([A-Za-z][\w:.-]*)")
 
 # News pages hold a few thousand elements; a hostile or broken page with hundreds of
 # thousands would cost seconds of CPU per megabyte.
@@ -60,6 +60,20 @@ def extract(
         return _rejected(url, now, f"extraction error: {type(exc).__name__}: {exc}")
 
 
+def first_tag(head: bytes) -> bytes | None:
+    """The name of the document's first element, lower-cased, after the BOM, white space,
+    XML declaration, comments and doctype (skipped one at a time: one regex over a run of
+    comments backtracks exponentially when it fails)."""
+    pos = 0
+    while True:
+        match = _PROLOG.match(head, pos)
+        if not match or match.end() == pos:
+            break
+        pos = match.end()
+    match = _TAG_NAME.match(head, pos)
+    return match.group(1).lower() if match else None
+
+
 def _rejected(url: str, now: datetime, reason: str) -> dict:
     return Rejected(url=url, reason=reason, crawled_at=to_iso(now)).to_dict()
 
@@ -73,9 +87,9 @@ def _extract(body: bytes, url: str, now: datetime, channel_hosts: frozenset[str]
     controls = len(head) - len(head.translate(None, CONTROL_BYTES))
     if controls > len(head) // 50 or (head.strip() and b"<" not in head):
         return _rejected(url, now, "not an HTML page")  # text has no control bytes; binary does
-    root_tag = _FIRST_TAG.search(head)
-    if root_tag and root_tag.group(1).lower() in XML_ROOTS:
-        return _rejected(url, now, f"not an HTML page: XML <{root_tag.group(1).decode()}>")
+    root_tag = first_tag(head)
+    if root_tag in XML_ROOTS:
+        return _rejected(url, now, f"not an HTML page: XML <{root_tag.decode()}>")
     try:
         doc = Document(body, url, content_type)
     except EmptyDocument as exc:

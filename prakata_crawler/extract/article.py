@@ -698,7 +698,7 @@ def _dates(doc: Document, node: dict, header_texts: list[str], now: datetime, ur
     return published, modified
 
 
-_URL_DAY = re.compile(r"/(20\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
+_URL_DAY = re.compile(r"[/_-](20\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:\D|$)")
 _URL_MONTH = re.compile(r"/(20\d\d)/(0[1-9]|1[0-2])/")
 _DATELINE_DAY = re.compile(r"\((\d{1,2})/(\d{1,2})/(\d{4})\s*\)")
 

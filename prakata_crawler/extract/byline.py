@@ -21,10 +21,13 @@ from dataclasses import dataclass, field
 
 from .text import dedupe, norm, text_of
 
+# Name segments hold no spaces at their edges, so the spaces around "/" belong to one place
+# only (a class with spaces on both sides backtracked exponentially on "(A / B / ... / Z)").
 TRAILING_INITIALS = re.compile(
-    r"(?:(?<=[.!?\"”’'…)\]])|^)\s*\(\s*(?P<credit>[A-Za-z*][\w.*' ]{0,30}?"
-    r"(?:\s*/\s*[\w.*' ]{1,30}?)*)\s*\)\s*$"
+    r"(?:(?<=[.!?\"”’'…)\]])|^)\s*\(\s*(?P<credit>[A-Za-z*][\w.*']*(?: +[\w.*']+)*"
+    r"(?:\s*/\s*[\w.*']+(?: +[\w.*']+)*)*)\s*\)\s*$"
 )
+_MAX_INITIALS = 30  # per name; reporter / editor / one more: a longer list is a clause
 TRAILING_MARK = re.compile(r"(?:(?<=[.!?\"”’'…])|^)\s*(?:\*{3}|\(\*\)|\*[A-Za-z]{2,5})\s*$")
 _WRITER = (r"penulis|reporter|pewarta|wartawan|jurnalis|kontributor|koresponden|"
            r"laporan\s+wartawan\s+[\w.]+|laporan|ditulis\s+oleh|oleh|written\s+by|by|von|par|por")
@@ -66,7 +69,9 @@ class Credit:
 def split_trailing_credit(text: str) -> tuple[str, str | None]:
     """Cut a trailing ``(Rtm)``-style credit off the last paragraph: ``(text, credit)``."""
     match = TRAILING_INITIALS.search(text)
-    if match and not re.fullmatch(r"\d+|[ivxlc]+", match["credit"].strip(), re.I):
+    parts = match["credit"].split("/") if match else []
+    if match and not re.fullmatch(r"\d+|[ivxlc]+", match["credit"].strip(), re.I) and len(
+            parts) <= 3 and all(len(part.strip()) <= _MAX_INITIALS for part in parts):
         return text[: match.start()].rstrip(), norm(match["credit"])
     match = TRAILING_MARK.search(text)
     if match:

@@ -18,7 +18,7 @@ _UI_WORDS = re.compile(r"\s*\b(?:Perbesar|Lihat Foto|Zoom|Tutup)\b\s*", re.I)
 _LABEL = (r"(?:(?:foto|photo|fotografer|gambar|sumber|source|credit|kredit)\b"
           r"|dok(?:umentasi)?\b\.?|doc\b\.?)")
 # A dot inside "JPNN.com" or after "Dok" does not end a sentence.
-_NO_SENTENCE = r"(?:[^.!?]|\.(?=\S)|(?<=[Dd]ok)\.)"
+_NO_SENTENCE = r"(?:[^.!?]|\.(?=\S)|(?<=[Dd]ok)\.(?=\s))"  # the two dot branches never overlap
 # "... 2025). Foto: Ist" / "... Jakarta. Dok. BPBD" / "... | Foto: X"
 _TRAILING_LABELLED = re.compile(
     rf"(?:^|(?<=[.!?)”\"])\s+|\s+[|–—-]\s+)(?P<credit>{_LABEL}\s*[:/]?\s*{_NO_SENTENCE}{{1,80}})$",

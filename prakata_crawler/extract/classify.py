@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from .text import norm, text_of
 
-PAGE_PARAM = re.compile(r"(?:^|&)(?:page|halaman|hal)=(\d+)(?:&|$)", re.I)
+PAGE_PARAM = re.compile(r"(?:^|&)(?:page|halaman|hal)=(\d{1,9})(?:&|$)", re.I)
 # Listing and static pages of news CMSes. Deliberately not "/", "/page/", "/about" or
 # "/index": real articles live under such paths on some sites.
 NON_ARTICLE_PATH = re.compile(
