@@ -84,21 +84,37 @@ COPYRIGHT = re.compile(r"\s*(?:copyright\b|©|\(c\)\s*\d{4}|hak\s+cipta\b).*$", 
 
 def is_labelled_credit(text: str) -> bool:
     """A short labelled line (``Penulis: X | Editor: Y``, ``Oleh Rina, Senin ...``), not a
-    sentence that happens to start with such a word (an author bio: "Jurnalis Suara
-    Tangerang yang meliput ...", or "By the end of the year ...")."""
-    if not _CREDIT_START.match(text):
+    sentence that happens to start with such a word ("Laporan itu diserahkan kepada ...",
+    "Reporter TVRI juga hadir.", "Jurnalis senior itu ...", "By the end of the year ...").
+    Without a ":", "|", "-" or "," after the label, what follows must read as names."""
+    start = _CREDIT_START.match(text)
+    if not start:
         return False
     text = COPYRIGHT.sub("", text)
-    preposition = _PREPOSITION.match(text)
-    if preposition and not preposition.group(1) and not preposition.group(2)[:1].isupper():
-        return False
     byline = parse_credit(text).byline if len(text) <= 160 else None
-    return byline is None and len(text.split()) <= 3 or (
-        byline is not None and len(byline.split()) <= 8)
+    if byline is None:
+        return len(text.split()) <= 3  # a bare "Penulis:"; its name follows (article.py)
+    if not start.group("sep") and not _reads_as_names(byline):
+        return False
+    return len(byline.split()) <= 8
 
 
-_CREDIT_START = re.compile(rf"^\s*(?:{_WRITER}|{_EDITOR})\b", re.I)
-_PREPOSITION = re.compile(r"^\s*(?:by|von|par|por|oleh)\b\s*(:)?\s*(\S*)", re.I)
+def _reads_as_names(text: str) -> bool:
+    """Capitalised words, initials or particles: no function word, no clause."""
+    words = re.findall(r"[\w'’.-]+", text)
+    return bool(words) and all(
+        word.lower() in _PARTICLES or word[:1].isupper() or (word.islower() and len(word) <= 4
+                                                             and word.lower() not in _FUNCTION)
+        for word in words) and not any(word.lower() in _FUNCTION for word in words)
+
+
+_CREDIT_START = re.compile(rf"^\s*(?:{_WRITER}|{_EDITOR})\b(?P<sep>\s*[:|,–—-])?", re.I)
+_PARTICLES = frozenset({"bin", "binti", "de", "van", "von", "der", "den", "del", "la", "le",
+                        "al", "el", "dan", "and", "&"})
+_FUNCTION = frozenset({
+    "yang", "itu", "ini", "tersebut", "di", "ke", "dari", "kepada", "juga", "adalah", "akan",
+    "telah", "sudah", "untuk", "dengan", "pada", "para", "dalam", "tidak", "bisa", "harus",
+    "the", "of", "to", "a", "an", "is", "was", "in", "on", "at", "for", "this", "that", "with"})
 
 
 def parse_credit(text: str) -> Credit:
