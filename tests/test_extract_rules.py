@@ -350,3 +350,22 @@ def test_fixture_world_listing_and_static_pages_are_not_articles(path, file):
     for url in urls:
         item = run(body, url)
         assert item["type"] == "rejected" and item["reason"], (url, item.get("headline"))
+
+
+def test_list_article_items_with_linked_headings_are_its_text():
+    """Cards between the paragraphs of a list article are its text, not teasers set aside;
+    a rail of cards beside it still is."""
+    items = "".join(
+        f'<div class="item"><h3><a href="https://www.example.id/pantai-{n}">Pantai {name}</a></h3>'
+        f"<p>Pantai {name} menawarkan pasir putih, ombak yang tenang dan warung ikan bakar yang "
+        f"ramai dikunjungi wisatawan setiap akhir pekan dari Bandung dan sekitarnya.</p></div>"
+        for n, name in enumerate(["Santolo", "Sayang Heulang", "Rancabuaya", "Cijeruk", "Karang Paranje"]))
+    rail = "".join(f'<div class="card"><h3><a href="/2025/12/lain-{n}.html">Berita lain nomor {n} hari ini</a></h3>'
+                   f"<p>Ringkasan berita lain nomor {n}.</p></div>" for n in range(4))
+    html = page('<meta property="og:type" content="article">',
+                "<main><article><h1>Lima Pantai Indah di Garut</h1><div class='isi'>"
+                "<p>Garut punya garis pantai panjang di selatan Jawa Barat yang belum banyak dikenal wisatawan luar daerah.</p>"
+                f"{items}</div></article><div class='rail'>{rail}</div></main>")
+    item = run(html)
+    assert all(f"Pantai {name} menawarkan" in item["body"] for name in ["Santolo", "Cijeruk"])
+    assert "Berita lain" not in item["body"] and "Ringkasan" not in item["body"]

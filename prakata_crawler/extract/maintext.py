@@ -30,6 +30,7 @@ _MAX_PENDING = 3  # short blocks in a row before the extension gives up
 _STANDFIRST = frozenset({"standfirst", "dek", "excerpt", "subtitle", "subheadline", "summary",
                          "ringkasan", "deck", "kicker"})
 MAX_TEASER_CHARS = 1000  # a box with more text than this is a full post, not a teaser
+_RAIL_OWN_TEXT = 150  # a box beside the cards holding more is text, not a rail's title
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 _PARAGRAPHS = frozenset({"p", "li", "blockquote", "pre", "td", "dd", *_HEADINGS})
 _SENTENCE_END = re.compile(r"[.!?\"”’')…:]$")
@@ -94,10 +95,24 @@ def _trailing_label(block: Block) -> bool:
 
 
 def set_aside(teasers: list) -> set:
-    """The elements of teaser cards kept out of the main text and the byline search: only
-    where there are two cards or more (a lone linked heading may be the article's own
-    section label)."""
-    return {el for unit in teasers for el in unit.iter()} if len(teasers) >= 2 else set()
+    """The elements of teaser cards kept out of the main text and the byline search: cards
+    that stand in a rail of their own (their box holds little else), when there are two
+    or more. A lone linked heading may be the article's section label, and cards between
+    the paragraphs of a list article ("Lima Pantai di Garut": a linked heading and a
+    paragraph per beach) are its text."""
+    if len(teasers) < 2:
+        return set()
+    units = set(teasers)
+    tags = {unit.tag for unit in teasers}
+    rails: dict = {}
+    for unit in teasers:
+        parent = unit.getparent()
+        if parent is not None and parent not in rails:  # siblings shaped like the cards
+            own = [len(norm(text_of(child))) for child in parent  # count as cards
+                   if isinstance(child.tag, str) and child not in units and child.tag not in tags
+                   and (child.tag == "p" or len(norm(text_of(child))) > _RAIL_OWN_TEXT)]
+            rails[parent] = not any(size >= 60 for size in own)  # a paragraph: article text
+    return {el for unit in teasers if rails.get(unit.getparent(), True) for el in unit.iter()}
 
 
 def _prose_weight(block: Block) -> int:
