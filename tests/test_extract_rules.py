@@ -369,3 +369,11 @@ def test_list_article_items_with_linked_headings_are_its_text():
     item = run(html)
     assert all(f"Pantai {name} menawarkan" in item["body"] for name in ["Santolo", "Cijeruk"])
     assert "Berita lain" not in item["body"] and "Ringkasan" not in item["body"]
+
+
+def test_a_list_announced_by_the_last_sentence_stays_in_the_body():
+    lines = ["Beras medium Rp12.500 per kilogram", "Cabai rawit merah Rp80.000 per kilogram",
+             "Bawang merah Rp38.000 per kilogram", "Minyak goreng curah Rp17.000 per liter"]
+    extra = "<p>Berikut daftar harga bahan pokok di Pasar Anyar hari ini:</p>" + "".join(f"<p>{x}</p>" for x in lines)
+    body = run(article(extra_body=extra))["body"].split("\n\n")
+    assert body[-5:] == ["Berikut daftar harga bahan pokok di Pasar Anyar hari ini:", *lines]

@@ -73,7 +73,13 @@ def trim_tail(blocks: list[Block]) -> list[Block]:
     while end > 1 and _trailing_label(blocks[end - 1]) and not is_labelled_credit(
             blocks[end - 2].text):  # "Penulis:" and the name after it: a credit, not a label
         end -= 1
+    if end < len(blocks) and _INTRODUCES.search(blocks[end - 1].text) and len(
+            blocks[end - 1].text.split()) > 3:
+        return blocks  # "Berikut daftar harga hari ini:" and the lines it announces
     return blocks[:end]
+
+
+_INTRODUCES = re.compile(r":\s*$")
 
 
 _LABEL_END = re.compile(r"[:»›>]\s*$|\.\.\.$|…$")
@@ -81,7 +87,7 @@ _LABEL_END = re.compile(r"[:»›>]\s*$|\.\.\.$|…$")
 
 def _trailing_label(block: Block) -> bool:
     """A block that opens the next box rather than ends the article: a link, a heading or
-    a "More on this:" label. List items, code and table rows end articles often."""
+    a short "Mehr zum Thema:" label. List items, code and table rows end articles often."""
     text = block.text
     if is_labelled_credit(text):
         return False  # "Laporan: Yusuf Maulana" closing the body: the byline (article.py)
@@ -89,7 +95,7 @@ def _trailing_label(block: Block) -> bool:
         return True
     if len(text) > 80 or block.owner.tag in {"li", "pre", "code", "td", "tr", "dd"}:
         return False
-    if block.owner.tag in _HEADINGS or _LABEL_END.search(text):
+    if block.owner.tag in _HEADINGS or (_LABEL_END.search(text) and len(text.split()) <= 3):
         return True
     return not _SENTENCE_END.search(text) and len(text.split()) <= 6
 
