@@ -377,3 +377,11 @@ def test_a_list_announced_by_the_last_sentence_stays_in_the_body():
     extra = "<p>Berikut daftar harga bahan pokok di Pasar Anyar hari ini:</p>" + "".join(f"<p>{x}</p>" for x in lines)
     body = run(article(extra_body=extra))["body"].split("\n\n")
     assert body[-5:] == ["Berikut daftar harga bahan pokok di Pasar Anyar hari ini:", *lines]
+
+
+@pytest.mark.parametrize("title", ["Warta Kita", "Warta Kita | Berita Terkini Jawa Barat"])
+def test_a_title_that_is_the_site_name_or_tagline_is_not_the_headline(title):
+    html = page(f'<title>{title}</title><meta property="og:site_name" content="Warta Kita">',
+                "<main><article><h1>Banjir Melanda Kota Bandung Hari Ini</h1><div class='isi'>"
+                + "".join(f"<p>{p}</p>" for p in PARAS) + "</div></article></main>")
+    assert run(html)["headline"] == "Banjir Melanda Kota Bandung Hari Ini"

@@ -37,7 +37,8 @@ def site_names(doc: Document, url: str) -> set[str]:
             names.add(text_value(publisher.get("name")))
     host = site_domain(urlsplit(url).netloc) if url else ""
     names.update({host, host.split(".")[0]})
-    return {_key(name) for name in names if name and _key(name)}
+    # a "site name" of many words is a page's title put in the wrong field
+    return {_key(name) for name in names if name and _key(name) and len(name.split()) <= 5}
 
 
 def _key(text: str) -> str:
@@ -78,8 +79,17 @@ def find_headline(doc: Document, node: dict, url: str, root=None):
     titles = [text_value(node.get("headline")), text_value(node.get("name")),
               clean_title(doc.meta_first("og:title"), names),
               clean_title(doc.meta_first("twitter:title"), names)]
-    titles = [title for title in titles if title]
-    element = _heading(root, titles + [clean_title(doc.title, names)], names)
+    titles = [title for title in titles if title and not _is_site_name(title, names)]
+    page_title = clean_title(doc.title, names)
+    branded = page_title != sites.strip_title_suffix(doc.title)  # the site's name was cut off
+    if page_title and _is_site_name(page_title, names):
+        page_title = None
+    element = _heading(root, titles + [page_title], names)
+    if element is None and not titles and (page_title is None or branded and len(
+            page_title.split()) <= 4):
+        # the <title> is the site's name, or its name and a tagline: the page's h1 wins
+        element = next((h for h in root.iter("h1") if norm(text_of(h))
+                        and not _is_site_name(norm(text_of(h)), names)), None)
     if element is not None:
         return element, norm(text_of(element))
     return None, titles[0] if titles else clean_title(doc.title, names, trust_shape=True)
