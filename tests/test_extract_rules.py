@@ -183,6 +183,12 @@ def test_caption_sources(before, caption, credit):
          "Kepala dinas memberikan keterangan, Selasa (25/11/2025).", "shy"),
         ("Warga antre membeli beras, Senin (1/12/2025)", "Warga antre membeli beras, Senin (1/12/2025)", None),
         ("Ketua DPRD (kiri) berbincang dengan Wali Kota.", "Ketua DPRD (kiri) berbincang dengan Wali Kota.", None),
+        ("Wali Kota berbincang dengan Kapolrestabes (kanan)", "Wali Kota berbincang dengan Kapolrestabes (kanan)", None),
+        ("Foto udara kawasan banjir di Kampung Melayu, Jakarta Timur",
+         "Foto udara kawasan banjir di Kampung Melayu, Jakarta Timur", None),
+        ("Dokumentasi kegiatan warga Cipondoh", "Dokumentasi kegiatan warga Cipondoh", None),
+        ("Pedagang cabai, Senin (1/12/2025). Harga cabai rawit mencapai Rp80.000/kg",
+         "Pedagang cabai, Senin (1/12/2025). Harga cabai rawit mencapai Rp80.000/kg", None),
     ],
 )
 def test_photo_credit_goes_to_the_image_not_the_caption(printed, caption, credit):

@@ -15,13 +15,15 @@ import re
 from .text import norm
 
 _UI_WORDS = re.compile(r"\s*\b(?:Perbesar|Lihat Foto|Zoom|Tutup)\b\s*", re.I)
-_LABEL = (r"(?:(?:foto|photo|fotografer|gambar|sumber|source|credit|kredit)\b"
-          r"|dok(?:umentasi)?\b\.?|doc\b\.?)")
+# A label, then what says it is one: "Foto:" or "Foto/" (never "Foto udara ..."), "Dok." or
+# "Dokumentasi:" (never "Dokumentasi kegiatan ...").
+_LABEL = (r"(?:(?:foto|photo|fotografer|gambar|sumber|source|credit|kredit)\s*[:/]"
+          r"|(?:dok|doc)\b\.|(?:dok|doc)(?:umentasi)?\s*:)")
 # A dot inside "JPNN.com" or after "Dok" does not end a sentence.
 _NO_SENTENCE = r"(?:[^.!?]|\.(?=\S)|(?<=[Dd]ok)\.(?=\s))"  # the two dot branches never overlap
 # "... 2025). Foto: Ist" / "... Jakarta. Dok. BPBD" / "... | Foto: X"
 _TRAILING_LABELLED = re.compile(
-    rf"(?:^|(?<=[.!?)”\"])\s+|\s+[|–—-]\s+)(?P<credit>{_LABEL}\s*[:/]?\s*{_NO_SENTENCE}{{1,80}})$",
+    rf"(?:^|(?<=[.!?)”\"])\s+|\s+[|–—-]\s+)(?P<credit>{_LABEL}\s*{_NO_SENTENCE}{{1,80}})$",
     re.I)
 # "... (ANTARA/Aditya)" / "...2025).(foto:shy)" / "... [Suara.com/Fakhri]"
 _TRAILING_BRACKET = re.compile(r"(?:(?<=[.!?”\"])|\s)\s*[(\[](?P<credit>[^()\[\]]{1,80})[)\]]\s*$")
@@ -29,12 +31,15 @@ _TRAILING_BRACKET = re.compile(r"(?:(?<=[.!?”\"])|\s)\s*[(\[](?P<credit>[^()\[
 _TRAILING_SLASHED = re.compile(
     rf"(?<=[.!?)”\"])\s+(?P<credit>/?[^\s/]{_NO_SENTENCE}{{0,40}}/{_NO_SENTENCE}{{1,60}})$")
 _LEADING_LABELLED = re.compile(
-    rf"^\s*{_LABEL}\s*:\s*(?P<credit>{_NO_SENTENCE}{{2,60}})(?<![Dd]ok)\.\s+(?=\S)", re.I)
+    rf"^\s*{_LABEL}\s*(?P<credit>{_NO_SENTENCE}{{2,60}})(?<![Dd]ok)\.\s+(?=\S)", re.I)
 _FOTO_PREFIX = re.compile(r"^\s*(?:Foto|Photo|Gambar)\s*:\s*", re.I)
 _CREDIT_LABEL = re.compile(r"^(?:foto|photo|fotografer|gambar|sumber|source|credit|kredit)\s*"
                            r"[:/]\s*", re.I)  # "Dok. X" keeps its word: it says whose archive
 _DATE = re.compile(r"\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?")
 _CREDIT_WORDS = re.compile(rf"^{_LABEL}|/|@|^(?:ist|istimewa|net)$", re.I)
+_POSITION = frozenset({"kiri", "kanan", "tengah", "atas", "bawah", "depan", "belakang", "left",
+                       "right", "center", "centre", "top", "bottom", "inset"})
+_MAX_CREDIT_WORDS = 6  # "ANTARA FOTO/Asprilla Dwi Adha": longer is a sentence with a slash
 
 
 def clean_caption(text: str | None, headline: str | None = None) -> str | None:
@@ -73,12 +78,14 @@ def split_credit(text: str | None) -> tuple[str | None, str | None]:
 
 
 def _is_credit(candidate: str, bracketed: bool) -> bool:
-    """A source or photographer, not a date, a place or a clause of the caption."""
+    """A source or photographer, not a date, a position, a place or a clause of the
+    caption."""
     candidate = norm(candidate)
-    if not candidate or _DATE.search(candidate):
+    if not candidate or _DATE.search(candidate) or candidate.lower() in _POSITION:
         return False
     if _CREDIT_WORDS.search(candidate):
-        return True
+        return re.match(_LABEL, candidate, re.I) is not None or (
+            len(candidate.split()) <= _MAX_CREDIT_WORDS and not re.search(r"\d", candidate))
     # bare bracketed initials or a source closing the caption: "(bbs)", "(Prakata.com)"
     return bracketed and (re.fullmatch(r"[a-z]{2,5}", candidate) is not None
                           or "." in candidate and " " not in candidate)
