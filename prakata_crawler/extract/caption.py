@@ -83,8 +83,8 @@ def _is_credit(candidate: str, bracketed: bool) -> bool:
     candidate = norm(candidate)
     if not candidate or _DATE.search(candidate) or candidate.lower() in _POSITION:
         return False
-    if _CREDIT_WORDS.search(candidate):
-        return re.match(_LABEL, candidate, re.I) is not None or (
+    if _CREDIT_WORDS.search(candidate):  # unbracketed after a sentence: short, no figures
+        return bracketed or re.match(_LABEL, candidate, re.I) is not None or (
             len(candidate.split()) <= _MAX_CREDIT_WORDS and not re.search(r"\d", candidate))
     # bare bracketed initials or a source closing the caption: "(bbs)", "(Prakata.com)"
     return bracketed and (re.fullmatch(r"[a-z]{2,5}", candidate) is not None
