@@ -15,10 +15,10 @@ import re
 from .text import norm
 
 _UI_WORDS = re.compile(r"\s*\b(?:Perbesar|Lihat Foto|Zoom|Tutup)\b\s*", re.I)
-# A label, then what says it is one: "Foto:" or "Foto/" (never "Foto udara ..."), "Dok." or
-# "Dokumentasi:" (never "Dokumentasi kegiatan ...").
-_LABEL = (r"(?:(?:foto|photo|fotografer|gambar|sumber|source|credit|kredit)\s*[:/]"
-          r"|(?:dok|doc)\b\.|(?:dok|doc)(?:umentasi)?\s*:)")
+# A label, then what says it is one: "Foto:", "Foto/" or "Foto ©" (never "Foto udara ..."),
+# "Dok." or "Dokumentasi:" (never "Dokumentasi kegiatan ..."), or a bare "©".
+_LABEL = (r"(?:(?:foto|photo|fotografer|gambar|sumber|source|credit|kredit)\s*[:/©]"
+          r"|(?:dok|doc)\b\.|(?:dok|doc)(?:umentasi)?\s*:|©)")
 # A dot inside "JPNN.com" or after "Dok" does not end a sentence.
 _NO_SENTENCE = r"(?:[^.!?]|\.(?=\S)|(?<=[Dd]ok)\.(?=\s))"  # the two dot branches never overlap
 # "... 2025). Foto: Ist" / "... Jakarta. Dok. BPBD" / "... | Foto: X"
@@ -33,8 +33,9 @@ _TRAILING_SLASHED = re.compile(
 _LEADING_LABELLED = re.compile(
     rf"^\s*{_LABEL}\s*(?P<credit>{_NO_SENTENCE}{{2,60}})(?<![Dd]ok)\.\s+(?=\S)", re.I)
 _FOTO_PREFIX = re.compile(r"^\s*(?:Foto|Photo|Gambar)\s*:\s*", re.I)
-_CREDIT_LABEL = re.compile(r"^(?:foto|photo|fotografer|gambar|sumber|source|credit|kredit)\s*"
-                           r"[:/]\s*", re.I)  # "Dok. X" keeps its word: it says whose archive
+# "Dok. X" keeps its word: it says whose archive the photo is from.
+_CREDIT_LABEL = re.compile(r"^(?:(?:foto|photo|fotografer|gambar|sumber|source|credit|kredit)"
+                           r"\s*[:/©]|©)\s*", re.I)
 _DATE = re.compile(r"\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{2,4})?")
 _CREDIT_WORDS = re.compile(rf"^{_LABEL}|/|@|^(?:ist|istimewa|net)$", re.I)
 _POSITION = frozenset({"kiri", "kanan", "tengah", "atas", "bawah", "depan", "belakang", "left",
