@@ -86,3 +86,10 @@ def test_a_sentence_in_the_body_stays_body_and_is_not_the_byline():
                    fetched_at=datetime(2025, 12, 2, tzinfo=WIB))
     assert item["byline"] == "Ani Lestari"
     assert item["body"].split("\n\n") == paras
+
+
+def test_initials_of_a_credited_name_are_not_listed_twice_but_a_shorter_name_is_a_name():
+    from prakata_crawler.extract.byline import abbreviates
+
+    assert abbreviates("bs", "Budi Santoso") and abbreviates("Red", "Redaksi")
+    assert not abbreviates("Rina", "Rinaldi") and not abbreviates("Adi", "Adinda")

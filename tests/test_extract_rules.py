@@ -391,3 +391,8 @@ def test_a_title_that_is_the_site_name_or_tagline_is_not_the_headline(title):
                 "<main><article><h1>Banjir Melanda Kota Bandung Hari Ini</h1><div class='isi'>"
                 + "".join(f"<p>{p}</p>" for p in PARAS) + "</div></article></main>")
     assert run(html)["headline"] == "Banjir Melanda Kota Bandung Hari Ini"
+
+
+def test_writer_whose_name_begins_the_editors_name_stays_an_author():
+    item = run(article(extra_body="<p>Penulis: Rina | Editor: Rinaldi</p>"))
+    assert item["byline"] == "Rina" and item["authors"] == ["Rina", "Rinaldi"]

@@ -267,9 +267,10 @@ def _credits(doc: Document, node: dict, publisher: str | None, page: _Reading):
     organisation credited as author that is not the publisher (byline.py has the
     conventions). Initials of a name credited in full are not listed again."""
     texts = page.credits + _header_credits(page.header_texts)
-    texts = [t for t in texts if is_labelled_credit(t)] + [
-        t for t in texts if not is_labelled_credit(t)]
-    printed = [credit for credit in map(parse_credit, texts) if credit.byline]
+    labelled = [t for t in texts if is_labelled_credit(t)]
+    initials = {name for t in texts if t not in labelled for name in parse_credit(t).names}
+    printed = [credit for credit in map(parse_credit, labelled + [
+        t for t in texts if t not in labelled]) if credit.byline]
     printed.sort(key=lambda credit: not credit.writers)  # a writer's credit before an editor's
     structured = person_names(node.get("author"), publisher) or dedupe(
         name for key in _META_AUTHORS for value in doc.meta.get(key, ())
@@ -286,7 +287,8 @@ def _credits(doc: Document, node: dict, publisher: str | None, page: _Reading):
     writers = [name for credit in printed for name in credit.writers]
     editors = [name for credit in printed for name in credit.editors]
     names = merge_authors(structured, writers + editors)
-    return byline, [n for n in names if not any(abbreviates(n, full) for full in names)]
+    return byline, [n for n in names if n not in initials
+                    or not any(abbreviates(n, full) for full in names)]
 
 
 def _header_credits(texts: list[str]) -> list[str]:

@@ -164,13 +164,18 @@ def names_from_credit(credit: str) -> list[str]:
     return parse_credit(credit).names
 
 
+# Clipped forms portals close articles with, for the names they stand for.
+_CLIPPED = {"red": "redaksi", "ant": "antara", "rls": "rilis"}
+
+
 def abbreviates(short: str, name: str) -> bool:
-    """``short`` is initials (``bs`` for Budi Santoso) or a clipped form (``Red`` for
-    Redaksi) of ``name``, a longer credited name."""
-    if short == name or " " in short or len(short) > 5 or len(name) <= len(short):
-        return False
+    """``short`` is the initials of ``name`` (``bs`` for Budi Santoso) or a known clipped
+    form of it (``Red`` for Redaksi); never just a shorter name (Rina is not Rinaldi)."""
     low, words = short.lower(), name.lower().split()
-    return low == "".join(w[0] for w in words) or (len(words) == 1 and words[0].startswith(low))
+    if " " in short or len(short) > 5 or low == name.lower():
+        return False
+    return (len(words) >= 2 and low == "".join(word[0] for word in words)) or (
+        _CLIPPED.get(low) == name.lower())
 
 
 def merge_authors(structured: list[str], printed: list[str]) -> list[str]:
