@@ -3,7 +3,7 @@ import pytest
 from prakata_crawler.extract.byline import (
     is_labelled_credit,
     merge_authors,
-    names_from_credit,
+    parse_credit,
     split_trailing_credit,
 )
 
@@ -39,7 +39,7 @@ def test_trailing_credit(paragraph, text, credit):
     ],
 )
 def test_names_from_credit(credit, names):
-    assert names_from_credit(credit) == names
+    assert parse_credit(credit).names == names
 
 
 def test_structured_author_comes_first_once():

@@ -13,6 +13,8 @@ from datetime import datetime
 from itertools import islice
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from ..urls import canonical_channel_url, canonicalize, channel_id, safe_join, site_domain
 from .blocks import (
     Block,
@@ -48,7 +50,7 @@ from .dates import parse_date, to_iso
 from .document import Document, node_types
 from .headline import find_headline
 from .images import caption_for, image_src, is_content_image
-from .maintext import MainText, _follows, find_main_text, set_aside
+from .maintext import MainText, find_main_text, follows, set_aside
 from .structured import (
     article_node,
     breadcrumb_section,
@@ -150,7 +152,8 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     crumb_section = _breadcrumb_section(root, headline_el)
     markup = _article_markup(doc, node)
     body_el = root.find("body")
-    page_chars = len(norm(text_of(body_el if body_el is not None else root)))
+    page_chars = sum(len(norm(text)) for text in _SHOWN_TEXT(
+        body_el if body_el is not None else root))
     password = root.find(".//input[@type='password']") is not None  # before any stripping
 
     def judge(page: _Reading) -> str | None:
@@ -203,10 +206,9 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
 
 @dataclass
 class _Reading:
-    """One reading of the page's body: the cleaned tree, its main text and what sits
-    around it (images, captions, the header's short texts)."""
+    """One reading of the page's body: its main text and what sits around it (images,
+    captions, the header's short texts, the region holding headline and text)."""
 
-    cleaned: object
     main: MainText
     images: list
     caption: str | None
@@ -214,6 +216,7 @@ class _Reading:
     credits: list[str]
     header_texts: list[str]
     region: object = None
+    headline_el: object = None
     body: str = ""
 
 
@@ -234,13 +237,14 @@ def _read(root, headline_el, headline, url: str, tokens, by_name: bool = True) -
     captions = {text for i in images for text in (i.pop("printed"), i["caption"]) if text}
     paragraphs, credits = _paragraphs(main.blocks, headline, captions, tokens)
     header_texts = _header_texts(region, blocks, main.blocks, headline_el, captions)
-    page = _Reading(cleaned=body_el, main=main, images=images, caption=caption,
-                    paragraphs=paragraphs, credits=credits, header_texts=header_texts,
-                    region=region, body="\n\n".join(paragraphs))
-    page.headline_el = headline_el
-    return page
+    return _Reading(main=main, images=images, caption=caption, paragraphs=paragraphs,
+                    credits=credits, header_texts=header_texts, region=region,
+                    headline_el=headline_el, body="\n\n".join(paragraphs))
 
 
+# All the text a page shows: not the code or styles of its scripts.
+_SHOWN_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or "
+                          "ancestor::template or ancestor::noscript)]", smart_strings=False)
 _LISTING_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage"})
 
 
@@ -537,6 +541,7 @@ def _paragraphs(blocks: list[Block], headline, captions,
     by the headline) is never a paragraph: it changes on every request."""
     paragraphs: list[str] = []
     credits: list[str] = []
+    bare_label = False  # the last credit is a label whose name is on the next line
     noisy = {id(b) for b in blocks if is_noise(b.text)}
     noise_boxes = {b.owner.getparent() for b in blocks if id(b) in noisy}
     noise_boxes = {box for box in noise_boxes
@@ -556,11 +561,14 @@ def _paragraphs(blocks: list[Block], headline, captions,
             continue
         if id(block) in noisy:
             continue
-        if credits and not parse_credit(credits[-1]).names and len(text.split()) <= 6:
+        if bare_label and len(text.split()) <= 6:
             credits[-1] = f"{credits[-1]} {text}"  # "Penulis:" then the name on its own line
+            bare_label = False
             continue
+        bare_label = False
         if is_labelled_credit(text):
             credits.append(COPYRIGHT.sub("", text))
+            bare_label = not parse_credit(credits[-1]).names
             continue
         paragraphs.append(text)
     while paragraphs:
@@ -639,7 +647,7 @@ def _header_texts(region, blocks, body_blocks, headline_el, captions) -> list[st
             break
         if not started:
             started = headline_el in block.owner.iterancestors() or block.owner is headline_el \
-                or _follows(block.owner, headline_el)
+                or follows(block.owner, headline_el)
         if started and len(block.text) < 200 and block.text not in captions:
             texts.append(block.text)
     return dedupe(texts)

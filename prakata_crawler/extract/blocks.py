@@ -192,7 +192,6 @@ def _unwrap_template(script) -> None:
     if div is None:
         drop_keep_tail(script)
         return
-    div.tag = "div"
     div.tail = script.tail
     parent.replace(script, div)
 

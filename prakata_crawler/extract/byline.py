@@ -1,10 +1,9 @@
 """Credits: who wrote the article, as printed, names only.
 
-Sources in the order ``article.py`` asks them: initials closing the last paragraph
-(``(Rtm)``), labelled lines in the body or around the headline (``Penulis: A | Editor:
-B``, ``Laporan: C``), structured data (JSON-LD ``author``, ``meta[name=author]``), then a
-byline element near the headline (``rel=author``, ``itemprop=author``, ``.byline``,
-``.author``).
+Sources in the order ``article.py`` asks them: labelled lines in the body or around the
+headline (``Penulis: A | Editor: B``, ``Laporan: C``), initials closing the last paragraph
+(``(Rtm)``), structured data (JSON-LD ``author``, ``meta[name=author]``), then a byline
+element near the headline (``rel=author``, ``itemprop=author``, ``.byline``, ``.author``).
 
 The field conventions: ``byline`` is the writer's credit without its label, brackets or
 date (``(rls/zky)`` -> ``rls/zky``; ``Penulis: A | Editor: B`` -> ``A``; ``Oleh: A dan B``
@@ -157,11 +156,6 @@ def _names(value: str) -> list[str]:
         if name and not _NOT_NAME.search(name) and len(name) <= 60:
             names.append(name)
     return dedupe(names)
-
-
-def names_from_credit(credit: str) -> list[str]:
-    """Names or initials in a printed credit, in order (``rls/zky`` -> rls, zky)."""
-    return parse_credit(credit).names
 
 
 # Clipped forms portals close articles with, for the names they stand for.

@@ -38,13 +38,11 @@ _SENTENCE_END = re.compile(r"[.!?\"”’')…:]$")
 
 @dataclass
 class MainText:
-    """The body blocks in reading order, the core's parts, the teaser boxes set aside,
-    and the numbers behind the choice (for debugging a page)."""
+    """The body blocks in reading order, the core's parts and the teaser cards found."""
 
     blocks: list[Block]
     parts: list
     teasers: list = field(default_factory=list)
-    evidence: dict = field(default_factory=dict)
 
 
 def find_main_text(blocks: list[Block], body, headline_el, url: str,
@@ -56,11 +54,9 @@ def find_main_text(blocks: list[Block], body, headline_el, url: str,
     inside = {el for part in parts for el in part.iter()}
     core = [i for i, b in enumerate(blocks) if b.owner in inside and b.owner not in in_teasers]
     chosen = extend(blocks, core, lambda b: headline_el is not None
-                    and not _follows(b.owner, headline_el), bounded=headline_el is not None)
+                    and not follows(b.owner, headline_el), bounded=headline_el is not None)
     kept = trim_tail([blocks[i] for i in chosen])
-    return MainText(blocks=kept, parts=parts, teasers=teasers,
-                    evidence={"core_blocks": len(core), "lead_blocks": len(chosen) - len(core),
-                              "tail_trimmed": len(chosen) - len(kept), "teasers": len(teasers)})
+    return MainText(blocks=kept, parts=parts, teasers=teasers)
 
 
 def trim_tail(blocks: list[Block]) -> list[Block]:
@@ -279,7 +275,7 @@ def extend(blocks: list[Block], core: list[int], before_headline,
     return sorted(chosen)
 
 
-def _follows(el, anchor) -> bool:
+def follows(el, anchor) -> bool:
     """True when ``el`` comes after ``anchor`` in document order (and is not inside it)."""
     if anchor is None:
         return True
