@@ -13,8 +13,6 @@ from datetime import datetime
 from itertools import islice
 from urllib.parse import urlsplit
 
-from lxml import etree
-
 from ..urls import canonical_channel_url, canonicalize, channel_id, safe_join, site_domain
 from .blocks import (
     Block,
@@ -120,6 +118,9 @@ _RANDOM_TOKEN = re.compile(r"(?=[^ ]*[0-9])(?=[^ ]*[a-z])(?=[^ ]*[A-Z])[A-Za-z0-
 _RELATED_HINTS = ("related", "terkait", "baca", "linksisip", "also")  # one in every branch
 TAG_HREF = re.compile(r"/(?:tag|tags|topik|topic|label|search/label|taxonomy/term)/", re.I)
 TAGS_LABEL = re.compile(r"^\s*(?:tags?|topik|label|kata\s+kunci)\s*:", re.I)
+# Cheap first looks before the regex and the class-word split (both ran on every element).
+_TAG_HINT = re.compile(r"\s*[tTlLkK]")
+_TAG_SUBSTRINGS = re.compile(r"tag|topik|label", re.I)
 CRUMB_TEXT = re.compile(r"^(?:beranda|home|depan)\s*[»›>]", re.I)
 CRUMB_HOME = re.compile(r"\s*(?:beranda|home|depan)\s*", re.I)
 UPDATED = re.compile(r"\b(?:diperbarui|diupdate|updated?|pembaruan)\b\s*:?", re.I)
@@ -152,8 +153,9 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     crumb_section = _breadcrumb_section(root, headline_el)
     markup = _article_markup(doc, node)
     body_el = root.find("body")
-    page_chars = sum(len(norm(text)) for text in _SHOWN_TEXT(
-        body_el if body_el is not None else root))
+    body_el = body_el if body_el is not None else root
+    page_chars = len(norm(text_of(body_el))) - sum(  # what the page shows: not its code
+        len(norm(text_of(el))) for el in body_el.iter("script", "style", "template", "noscript"))
     password = root.find(".//input[@type='password']") is not None  # before any stripping
 
     def judge(page: _Reading) -> str | None:
@@ -242,9 +244,6 @@ def _read(root, headline_el, headline, url: str, tokens, by_name: bool = True) -
                     headline_el=headline_el, body="\n\n".join(paragraphs))
 
 
-# All the text a page shows: not the code or styles of its scripts.
-_SHOWN_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or "
-                          "ancestor::template or ancestor::noscript)]", smart_strings=False)
 _LISTING_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage"})
 
 
@@ -327,9 +326,13 @@ def _html_tags(root) -> list[str]:
     (whose links may be its siblings: ``<span>Tags:</span> <a>...</a>``)."""
     names = []
     for el in root.iter():
-        labelled = isinstance(el.tag, str) and TAGS_LABEL.match(el.text or "")
-        if not isinstance(el.tag, str) or not (
-                labelled or (el.attrib and _TAG_WORDS.intersection(class_words(el)))):
+        if not isinstance(el.tag, str):
+            continue
+        text = el.text
+        labelled = text and _TAG_HINT.match(text) and TAGS_LABEL.match(text)
+        named = el.attrib and _TAG_SUBSTRINGS.search(identity(el)) and _TAG_WORDS.intersection(
+            class_words(el))
+        if not (labelled or named):
             continue
         if labelled and el.find(".//a") is None and el.getparent() is not None:
             el = el.getparent()
