@@ -55,7 +55,7 @@ DEFAULT_FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures"
 # and therefore conditional-request behaviour, are identical from run to run.
 DEFAULT_LAST_MODIFIED = "Mon, 01 Dec 2025 00:00:00 GMT"
 SERVER_HEADER = b"prakata-mirror/0.1 (twisted.web)"
-HOSTS = ("site", "channel")
+HOSTS = ("site", "channel", "channel_assets")
 MAX_CACHED = 1024  # bodies kept in RAM; the fixture world has fewer
 
 _SUFFIX_TYPES = {
@@ -65,6 +65,12 @@ _SUFFIX_TYPES = {
     ".rss": "application/rss+xml",
     ".txt": "text/plain",
     ".json": "application/json",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
 }
 # Characters left as they are when route paths and request targets are compared, so that
 # `/tag/kota bogor` in routes.json matches the `/tag/kota%20bogor` a crawler requests.
@@ -94,6 +100,7 @@ class RouteTable:
     site_origin: str
     channel_origin: str
     routes: dict[tuple[str, str], Route]
+    channel_asset_origin: str = "https://pps.whatsapp.net"  # the channels' avatars
 
     def lookup(self, host: str, target: bytes) -> Route | None:
         """Find the route for a raw request target (path plus query) on `host`."""
@@ -128,7 +135,8 @@ def load_routes(fixtures_dir: str | os.PathLike[str]) -> RouteTable:
         if key in routes:
             raise ValueError(f"{table_path}: route #{index}: duplicate {route.host} {route.path}")
         routes[key] = route
-    return RouteTable(raw["site_origin"], raw["channel_origin"], routes)
+    return RouteTable(raw["site_origin"], raw["channel_origin"], routes,
+                      raw.get("channel_asset_origin") or RouteTable.channel_asset_origin)
 
 
 def _parse_route(entry: Any, root: Path) -> Route:
@@ -324,7 +332,8 @@ class _Mirror:
         self.fixtures_dir = fixtures_dir
         self.origins = origins
         self.rewriter = OriginRewriter(
-            {table.site_origin: origins["site"], table.channel_origin: origins["channel"]}
+            {table.site_origin: origins["site"], table.channel_origin: origins["channel"],
+             table.channel_asset_origin: origins["channel_assets"]}
         )
         self._bodies: dict[str, _Body] = {}
 
@@ -508,6 +517,7 @@ def run(
     channel_port: int = 0,
     ready: Callable[[dict[str, str]], None] | None = None,
     *,
+    channel_asset_port: int = 0,
     verbose: bool = False,
     stop_on_stdin_eof: bool = False,
     volatile_tokens: bool = True,
@@ -515,8 +525,9 @@ def run(
 ) -> None:
     """Serve the mirror in this process until SIGTERM/SIGINT (blocks; runs the reactor).
 
-    Port 0 picks a free port. Once both ports listen, `ready` is called with
-    `{"site": origin, "channel": origin}`. `verbose` writes an access log to stderr.
+    Port 0 picks a free port. Once the ports listen, `ready` is called with
+    `{"site": origin, "channel": origin, "channel_assets": origin}`. `verbose` writes an
+    access log to stderr.
     `stop_on_stdin_eof` ends the server when stdin closes, so a child started by
     `start_mirror_process` cannot outlive a parent that died without stopping it.
     `faults` (JSON text or a JSON file, see prakata_crawler.faults) injects faults.
@@ -543,7 +554,8 @@ def run(
     access_log = sys.stderr if verbose else None
     sites = {name: _MirrorSite(name, access_log) for name in HOSTS}
     origins = {}
-    for name, port in (("site", site_port), ("channel", channel_port)):
+    for name, port in (("site", site_port), ("channel", channel_port),
+                       ("channel_assets", channel_asset_port)):
         listening = reactor.listenTCP(port, sites[name], interface=host)
         origins[name] = _origin(host, listening.getHost().port)
     mirror = _Mirror(table, root, origins, volatile_tokens)
@@ -582,6 +594,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--site-port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--channel-port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--channel-asset-port", type=int, default=0,
+                        help="serves the channels' avatars (pps.whatsapp.net); 0 picks one")
     parser.add_argument("--verbose", action="store_true", help="access log on stderr")
     parser.add_argument("--stable-tokens", action="store_true",
                         help="serve each page's CSRF token unchanged (default: a fresh token "
@@ -598,6 +612,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.site_port,
             args.channel_port,
             _announce,
+            channel_asset_port=args.channel_asset_port,
             verbose=args.verbose,
             stop_on_stdin_eof=args.stop_on_stdin_eof,
             volatile_tokens=not args.stable_tokens,
@@ -609,7 +624,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def free_ports(count: int = 2) -> list[int]:
+def free_ports(count: int = 3) -> list[int]:
     """Ports free right now, for mirrors that must come back on the same ports: an
     archive holds URLs with the port in them, and a re-crawl must see the same URLs."""
     sockets = [socket.socket() for _ in range(count)]
@@ -624,10 +639,12 @@ def free_ports(count: int = 2) -> list[int]:
 class MirrorProcess:
     """A mirror running in a child process; `stop()` or leaving a `with` block ends it."""
 
-    def __init__(self, process: subprocess.Popen[str], site: str, channel: str) -> None:
+    def __init__(self, process: subprocess.Popen[str], site: str, channel: str,
+                 channel_assets: str) -> None:
         self.process = process
         self.site = site
         self.channel = channel
+        self.channel_assets = channel_assets
 
     def stop(self, timeout: float = 10.0) -> None:
         """Terminate the child (SIGTERM, then kill after `timeout`); safe to call twice."""
@@ -651,6 +668,7 @@ def start_mirror_process(
     site_port: int = 0,
     channel_port: int = 0,
     *,
+    channel_asset_port: int = 0,
     verbose: bool = False,
     stable_tokens: bool = False,
     stderr: int | IO[Any] | None = None,
@@ -676,6 +694,8 @@ def start_mirror_process(
         str(site_port),
         "--channel-port",
         str(channel_port),
+        "--channel-asset-port",
+        str(channel_asset_port),
         "--stop-on-stdin-eof",
     ]
     if verbose:
@@ -712,7 +732,7 @@ def start_mirror_process(
             f"mirror exited with status {process.returncode} before listening (see its stderr)"
         )
     origins = json.loads(line)
-    return MirrorProcess(process, origins["site"], origins["channel"])
+    return MirrorProcess(process, origins["site"], origins["channel"], origins["channel_assets"])
 
 
 def _terminate(process: subprocess.Popen[str], timeout: float) -> None:

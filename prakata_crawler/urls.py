@@ -124,7 +124,7 @@ _AMBIGUOUS_NETLOC = re.compile(r"[@\\\s\x00-\x1f\x7f]")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _fetch_netloc(url: str) -> str | None:
+def fetch_netloc(url: str) -> str | None:
     """``host[:port]`` an http(s) URL would connect to (lower-case, default port dropped),
     or None for any other scheme and for a host that parsers could read two ways."""
     try:
@@ -147,8 +147,8 @@ def in_scope(url: str, site: str, channel_hosts: Iterable[str] = ()) -> bool:
     An allow-list, not a block-list: loopback, private and link-local addresses, other ports
     of the site's machine, and the same address spelled otherwise (``2130706433``,
     ``0x7f.1``, ``[::ffff:127.0.0.1]``, ``localhost``) are all simply not the site."""
-    netloc = _fetch_netloc(url)
-    site_netloc = _fetch_netloc(site)
+    netloc = fetch_netloc(url)
+    site_netloc = fetch_netloc(site)
     if netloc is None or site_netloc is None:
         return False
     allowed = {site_netloc, *(h.strip().lower() for h in channel_hosts)}
