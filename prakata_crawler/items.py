@@ -26,11 +26,16 @@ class Image(typing.TypedDict):
     url: str
     caption: str | None
     credit: str | None  # the photo credit printed with the caption ("Foto: Ist"), apart
+    archived: bool  # the image's bytes are in the archive (a page requisite of this page)
+    payload_digest: str | None  # their WARC-Payload-Digest, to find them in the CDXJ index
 
 
 SHA256 = {"pattern": r"^[0-9a-f]{64}$"}
 CRAWLED_AT = {"pattern": ANY_ISO_DATETIME}
 VERSION = {"minimum": 1, "description": "1, or one more than the archived version it replaces"}
+ARCHIVED = {"description": "image_url's bytes are in the archive (a page requisite)"}
+DIGEST = {"pattern": r"^sha1:[A-Z2-7]{32}$",
+          "description": "WARC-Payload-Digest of image_url's bytes in the archive"}
 PREVIOUS = {**SHA256,
             "description": "fingerprint of the version this one replaces (items.fingerprint)"}
 
@@ -58,6 +63,8 @@ class Article(_Item):
     tags: list[str]
     description: str | None
     image_url: str | None
+    image_archived: bool = field(metadata=ARCHIVED)
+    image_payload_digest: str | None = field(metadata=DIGEST)
     images: list[Image]
     language: str | None
     whatsapp_channels: list[str]
@@ -81,6 +88,8 @@ class WhatsAppChannel(_Item):
     followers: int
     followers_text: str
     image_url: str | None
+    image_archived: bool = field(metadata=ARCHIVED)
+    image_payload_digest: str | None = field(metadata=DIGEST)
     verified: bool
     crawled_at: str = field(metadata=CRAWLED_AT)
     version: int = field(default=1, metadata=VERSION)
@@ -98,9 +107,11 @@ class Rejected(_Item):
 
 
 ITEM_CLASSES = (Article, WhatsAppChannel, Rejected)
-# Not content: where and when it was fetched, its version bookkeeping, and WhatsApp's signed
-# avatar URLs, which change on every request.
-_NOT_CONTENT = {"url", "crawled_at", "version", "previous_sha256"}
+# Not content: where and when it was fetched, its version bookkeeping, what the archive holds
+# of its images, and WhatsApp's signed avatar URLs, which change on every request.
+_NOT_CONTENT = {"url", "crawled_at", "version", "previous_sha256", "image_archived",
+                "image_payload_digest"}
+ARCHIVE_FIELDS = ("archived", "payload_digest")  # of an images[] entry
 
 
 def item_key(item: dict) -> str:
@@ -112,6 +123,9 @@ def fingerprint(item: dict) -> str:
     """A hash of the item's content, to tell a changed article from an unchanged one."""
     ignored = _NOT_CONTENT | ({"image_url"} if item["type"] == "whatsapp_channel" else set())
     content = {k: v for k, v in item.items() if k not in ignored}
+    if "images" in content:
+        content["images"] = [{k: v for k, v in image.items() if k not in ARCHIVE_FIELDS}
+                             for image in content["images"]]
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False)
                           .encode("utf-8")).hexdigest()
 

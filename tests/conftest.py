@@ -66,6 +66,17 @@ def mirror_crawl(mirror, tmp_path_factory) -> Crawl:
     return run_crawl(mirror, tmp_path_factory.mktemp("archive"))
 
 
+def without_archive(item: dict) -> dict:
+    """``item`` without what the archive holds of its images (``archived``,
+    ``payload_digest``): extraction's part, which the goldens describe."""
+    dropped = {"image_archived", "image_payload_digest"}
+    item = {k: v for k, v in item.items() if k not in dropped}
+    if "images" in item:
+        item["images"] = [{k: v for k, v in image.items()
+                           if k not in {"archived", "payload_digest"}} for image in item["images"]]
+    return item
+
+
 def prakata(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the ``prakata`` command as a user would, in a subprocess."""
     return subprocess.run([sys.executable, "-m", "prakata_crawler.cli", *args],

@@ -163,7 +163,8 @@ def test_byline_element_near_the_headline_without_label():
 def test_caption_sources(before, caption, credit):
     item = run(article(before=before))
     assert item["caption"] == caption
-    assert item["images"][0] == {"url": "https://www.prakata.com/a.jpg", "caption": caption, "credit": credit}
+    assert item["images"][0] == {"url": "https://www.prakata.com/a.jpg", "caption": caption,
+                                 "credit": credit, "archived": False, "payload_digest": None}
     assert (caption or "Perbesar") not in item["body"]
 
 

@@ -196,6 +196,8 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
         "description": doc.meta_first("description", "og:description", "twitter:description")
         or text_value(node.get("description")),
         "image_url": safe_join(url, image_url),
+        "image_archived": False,  # what the archive holds is the crawl's to say
+        "image_payload_digest": None,
         "images": images,
         "language": doc.language,
         "whatsapp_channels": channels,
@@ -606,7 +608,7 @@ def _images(region, headline_el, container, url, headline) -> tuple[list[dict], 
         printed, credit_el = caption_for(el, headline, container)
         caption, credit = split_credit(printed)
         images.append({"url": src, "caption": caption, "credit": credit or credit_el,
-                       "printed": printed})
+                       "archived": False, "payload_digest": None, "printed": printed})
     return images, images[0]["caption"] if images else None
 
 

@@ -137,5 +137,7 @@ def extract_channel(doc: Document, url: str) -> dict:
         "followers": followers,
         "followers_text": count_text,
         "image_url": image,
+        "image_archived": False,  # what the archive holds is the crawl's to say
+        "image_payload_digest": None,
         "verified": verified,
     }

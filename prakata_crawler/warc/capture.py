@@ -37,6 +37,8 @@ from .writer import (
 )
 
 WARC_ID_KEY = "prakata_warc_id"
+# The payload digest of what the archive holds for the exchange (a revisit: the original's)
+WARC_DIGEST_KEY = "prakata_warc_digest"
 
 
 def _header_list(headers) -> list[tuple[str, str]]:
@@ -155,6 +157,7 @@ class WarcCaptureMiddleware:
         self.crawler.stats.inc_value("prakata/warc/records", 2)
         self.crawler.stats.inc_value("prakata/warc/bytes", len(response.body))
         request.meta[WARC_ID_KEY] = resp_id
+        request.meta[WARC_DIGEST_KEY] = prior[0] if resp.rec_type == "revisit" else digest
         request.meta[FETCHED_AT_KEY] = now
         return response
 
