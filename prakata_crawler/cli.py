@@ -20,7 +20,7 @@ EXIT_COVERAGE = 7  # headline or body missing on too many articles
 EXIT_CODES = {"ok": EXIT_OK, "unreachable": EXIT_UNREACHABLE, "error_rate": EXIT_ERROR_RATE,
               "coverage": EXIT_COVERAGE}
 # A local mirror needs no politeness: crawl it as fast as the machine allows.
-MIRROR_PORTS = (18080, 18081)
+MIRROR_PORTS = (18080, 18081, 18082)
 MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
                    "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16}
 
@@ -232,14 +232,16 @@ def run_crawl(args) -> int:
 
             try:  # fixed ports when free: repeated mirror crawls then archive the same URLs
                 process = start_mirror_process(
-                    DEFAULT_FIXTURES_DIR, site_port=MIRROR_PORTS[0],
-                    channel_port=MIRROR_PORTS[1], stderr=subprocess.DEVNULL)
+                    DEFAULT_FIXTURES_DIR, site_port=MIRROR_PORTS[0], channel_port=MIRROR_PORTS[1],
+                    channel_asset_port=MIRROR_PORTS[2], stderr=subprocess.DEVNULL)
             except RuntimeError:
                 process = start_mirror_process(DEFAULT_FIXTURES_DIR)
             stack.enter_context(process)
             site = process.site
             channel_hosts = [process.channel.split("://", 1)[1]]
-            overrides = {**MIRROR_SETTINGS, **overrides}
+            # the channels' avatars: the mirror's stand-in for pps.whatsapp.net
+            overrides = {**MIRROR_SETTINGS, "PRAKATA_CHANNEL_ASSET_HOSTS":
+                         process.channel_assets.split("://", 1)[1], **overrides}
             print(f"prakata crawl: fixture mirror at {site} (channels {process.channel})",
                   file=sys.stderr)
         return _crawl(args, site, channel_hosts, overrides)

@@ -11,6 +11,7 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.http import TextResponse
 
+from .fetch_requisites import REQUISITE
 from .items import Page
 from .state import StateStore
 
@@ -47,7 +48,8 @@ class CrawlState:
             self.store.scheduled(request.url)
 
     def response_received(self, response, request, spider):
-        if not isinstance(response, TextResponse) and \
+        requisite = REQUISITE in request.meta
+        if not requisite and not isinstance(response, TextResponse) and \
                 getattr(request.callback, "__name__", "") in ITEM_CALLBACKS:
             self._done(request)  # a binary page yields nothing: nothing left to lose
         when = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -57,7 +59,9 @@ class CrawlState:
         self.store.fetched(request.url, response.status,
                            (header(b"ETag") or b"").decode("latin-1") or None,
                            (header(b"Last-Modified") or b"").decode("latin-1") or None, when)
-        if getattr(request.callback, "__name__", "") not in ITEM_CALLBACKS:
+        if requisite:  # known to the conditional request middleware from now on
+            self.store.classified(request.url, "requisite")
+        elif getattr(request.callback, "__name__", "") not in ITEM_CALLBACKS:
             self.store.classified(request.url, "index")  # robots.txt, sitemaps, feeds
 
     def item_scraped(self, item, response, spider):

@@ -198,11 +198,33 @@ class Page:
     content_type: str | None
     fetched_at: datetime
     kind: str
+    requisites: list[tuple[str, str]] = field(default_factory=list)  # (URL, kind) it loads
+    # The request's meta: where downloader components and pipelines leave what they learned
+    # of this exchange (its WARC record, its requisites' outcomes) for the ones after them.
+    meta: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_response(cls, response, kind: str) -> Page:
+    def from_response(cls, response, kind: str,
+                      requisites: list[tuple[str, str]] | None = None) -> Page:
         content_type = response.headers.get(b"Content-Type")
         fetched_at = response.meta.get(FETCHED_AT_KEY) or datetime.now(timezone.utc)
         return cls(url=response.url, status=response.status, body=response.body,
                    content_type=content_type.decode("latin-1") if content_type else None,
-                   fetched_at=fetched_at, kind=kind)
+                   fetched_at=fetched_at, kind=kind, requisites=requisites or [],
+                   meta=response.meta)
+
+
+def mark_archived(item: dict, digest_of) -> dict:
+    """``item`` with its images' archive fields filled in: ``digest_of(url)`` is the payload
+    digest of the archive's copy of that image, or None when the archive holds none."""
+    if item.get("type") == "rejected":
+        return item
+    images = []
+    for image in item.get("images", ()):
+        digest = digest_of(image["url"])
+        images.append({**image, "archived": digest is not None, "payload_digest": digest})
+    digest = digest_of(item["image_url"]) if item.get("image_url") else None
+    item = {**item, "image_archived": digest is not None, "image_payload_digest": digest}
+    if "images" in item:
+        item["images"] = images
+    return item

@@ -4,6 +4,7 @@ import asyncio
 import zlib
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares import cookies
@@ -11,7 +12,9 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_reques
 from scrapy.exceptions import IgnoreRequest
 from tldextract import TLDExtract
 
+from . import requisites
 from .crawlstate import open_store
+from .fetch_requisites import REQUISITE
 from .urls import in_scope
 
 # Stock Scrapy downloads the public-suffix list from the internet on first use; a crawler
@@ -28,11 +31,19 @@ class SiteScopeMiddleware:
     """Only the site's host (with or without ``www.``) and the channel hosts are fetched,
     redirects included: anything else (another host or port, a loopback, private or
     link-local address in any spelling, a non-HTTP scheme, a URL whose host parsers could
-    read two ways) is refused and counted. Ordered first, so robots.txt is not fetched
-    for a refused host either (see :func:`prakata_crawler.urls.in_scope`)."""
+    read two ways) is refused and counted. A page requisite may also come from the hosts
+    :func:`prakata_crawler.requisites.scope` allows (and robots.txt from those hosts), never
+    from an ad or tracker host. Ordered first, so robots.txt is not fetched for a refused
+    host either (see :func:`prakata_crawler.urls.in_scope`)."""
 
     def __init__(self, crawler):
         self.crawler = crawler
+        settings = crawler.settings
+        self.requisite_hosts = [h.strip().lower() for h in
+                                settings.getlist("PRAKATA_REQUISITE_HOSTS") if h.strip()]
+        self.asset_hosts = self.requisite_hosts + [
+            h.strip().lower() for h in settings.getlist("PRAKATA_CHANNEL_ASSET_HOSTS")
+            if h.strip()]
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -42,6 +53,16 @@ class SiteScopeMiddleware:
         spider = self.crawler.spider
         if in_scope(request.url, spider.site, spider.channel_hosts):
             return None
+        page_kind = request.meta.get(REQUISITE)
+        robots = bool(request.meta.get("dont_obey_robotstxt")) and \
+            urlsplit(request.url).path == "/robots.txt"
+        if page_kind is not None or robots:
+            hosts = self.asset_hosts if page_kind == "channel" or robots else \
+                self.requisite_hosts
+            if requisites.scope(request.url, spider.site, hosts) == requisites.IN:
+                return None
+            self.crawler.stats.inc_value("prakata/offsite_refused")
+            raise IgnoreRequest(f"outside the requisite hosts: {request.url}")
         self.crawler.stats.inc_value("prakata/offsite_refused")
         raise IgnoreRequest(f"outside the site and channel hosts: {request.url}")
 

@@ -15,7 +15,8 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from .extract import extract
-from .items import Page, fingerprint, item_key, validation_errors
+from .fetch_requisites import REQUISITES_KEY
+from .items import Page, fingerprint, item_key, mark_archived, validation_errors
 from .state import StateStore
 
 SKIPPED = "skipped"
@@ -63,6 +64,10 @@ class ExtractPipeline(_CrawlerPipeline):
             category = SKIPPED if reason.startswith("not an article") and item.kind == "page" \
                 else REJECTED
             raise Dropped(reason, category, item.url)
+        found = item.meta.get(REQUISITES_KEY)
+        if found:
+            result = mark_archived(result, lambda url: found[url].digest if url in found
+                                   else None)
         return result
 
 

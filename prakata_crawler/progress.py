@@ -12,10 +12,12 @@ from twisted.internet import task
 
 
 def progress_line(stats: dict, errors: int, elapsed: float) -> str:
-    """``pages 120 | articles 40 | channels 2 | errors 1 | 12.3 pages/s | WARC 4.2 MB``;
-    errors are failed fetches (robots.txt refusals are policy, not errors)."""
-    pages = stats.get("response_received_count", 0)
-    return (f"pages {pages} | articles {stats.get('prakata/items/article', 0)} | "
+    """``pages 120 | requisites 35 | articles 40 | channels 2 | errors 1 | 12.3 pages/s |
+    WARC 4.2 MB``; errors are failed page fetches (robots.txt refusals are policy, not
+    errors), requisites the responses to requisite requests."""
+    pages = stats.get("prakata/pages", 0)
+    return (f"pages {pages} | requisites {stats.get('prakata/requisite_responses', 0)} | "
+            f"articles {stats.get('prakata/items/article', 0)} | "
             f"channels {stats.get('prakata/items/whatsapp_channel', 0)} | errors {errors} | "
             f"{pages / max(elapsed, 1e-6):.1f} pages/s | "
             f"WARC {stats.get('prakata/warc/bytes', 0) / 1e6:.1f} MB")

@@ -10,22 +10,19 @@ This is how a better extractor is applied to years of archive.
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from scrapy.exceptions import DropItem
-from scrapy.utils._compression import _inflate
-from scrapy.utils.gz import gunzip
 from warcio.archiveiterator import ArchiveIterator
 
 from .extract import extract
 from .items import fingerprint, item_key, validation_errors
 from .pipelines import dedup_keys, next_version
-from .settings import DOWNLOAD_MAXSIZE
 from .urls import WHATSAPP_HOSTS
+from .warc.payload import decode_body, raw_payload_at
 
 # What a live run decided from its own bounds, not from the page (metadata "reason").
 RUN_BOUNDS = ("over --max-articles", "outside --since/--until")
@@ -73,27 +70,6 @@ def _bounded(paths: list[Path]) -> set[str]:
     return found
 
 
-def _decode_body(body: bytes, encoding: str | None) -> bytes | None:
-    """The entity body as the crawler saw it after HttpCompressionMiddleware, decoded by
-    the same functions under the same ``DOWNLOAD_MAXSIZE``; None for a body the live crawl
-    could not have decoded either (a gzip bomb, a corrupt stream), never a memory blow-up."""
-    encoding = (encoding or "").strip().lower()
-    try:
-        if encoding in {"gzip", "x-gzip"}:
-            return gunzip(body, max_size=DOWNLOAD_MAXSIZE)
-        if encoding == "deflate":
-            return _inflate(body, max_size=DOWNLOAD_MAXSIZE)
-    except (ValueError, OSError, EOFError, zlib.error):  # max size exceeded is a ValueError
-        return None
-    return body
-
-
-def _payload_at(path: Path, offset: int) -> bytes:
-    with open(path, "rb") as stream:
-        stream.seek(offset)
-        return next(iter(ArchiveIterator(stream))).raw_stream.read()
-
-
 def archived_items(warc_dir: Path) -> Iterator[dict]:
     """Items extracted from every 200 capture in ``warc_dir``, in capture order."""
     paths = sorted(warc_dir.glob("*.warc.gz"))
@@ -120,13 +96,13 @@ def archived_items(warc_dir: Path) -> Iterator[dict]:
                     body = record.raw_stream.read()  # before the offset: that reads to the end
                     originals[digest] = (path, records.get_record_offset())
                 elif digest in originals:
-                    body = _payload_at(*originals[digest])
+                    body = raw_payload_at(*originals[digest])
                 else:
                     continue  # a revisit whose original is not in this archive
                 if record.rec_headers.get_header("WARC-Record-ID") in bounded:
                     continue
                 headers = record.http_headers
-                body = _decode_body(body, headers.get_header("Content-Encoding"))
+                body = decode_body(body, headers.get_header("Content-Encoding"))
                 if body is None:
                     continue
                 date = record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00")

@@ -13,10 +13,20 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.logformatter import LogFormatter
 
+from .fetch_requisites import (
+    ARCHIVED,
+    FAILED,
+    OUT_OF_SCOPE,
+    OUTCOMES,
+    REQUISITE,
+    SKIPPED,
+    requisite_done,
+)
 from .pipelines import REJECTED, Dropped
 
 COVERAGE_FIELDS = ("headline", "caption", "body", "byline", "authors", "date_published",
@@ -61,6 +71,11 @@ class RunReport:
         self.rejected_urls: dict[str, str] = {}
         self.recovered = 0  # responses that came after retries
         self.recovered_urls: dict[str, int] = {}  # URL -> retries it took
+        self.requisites: Counter = Counter()  # outcome -> distinct URLs
+        self.requisite_kinds: Counter = Counter()  # kind -> distinct URLs archived
+        self.requisite_statuses: Counter = Counter()
+        self.requisite_problems: dict[str, dict[str, str]] = {FAILED: {}, SKIPPED: {}}
+        self.requisite_hosts_out: Counter = Counter()  # host -> URLs left out of scope
         self.report: dict | None = None
 
     @classmethod
@@ -70,9 +85,15 @@ class RunReport:
         crawler.signals.connect(ext.item_scraped, signals.item_scraped)
         crawler.signals.connect(ext.item_dropped, signals.item_dropped)
         crawler.signals.connect(ext.spider_closed, signals.spider_closed)
+        crawler.signals.connect(ext.requisite_done, requisite_done)
         return ext
 
     def response_received(self, response, request, spider):
+        if REQUISITE in request.meta:  # pages and requisites are counted apart
+            self.requisite_statuses[response.status] += 1
+            self.crawler.stats.inc_value("prakata/requisite_responses")
+            return
+        self.crawler.stats.inc_value("prakata/pages")
         self.statuses[response.status] += 1
         retries = request.meta.get("retry_times")
         if retries and 200 <= response.status < 400:
@@ -80,6 +101,16 @@ class RunReport:
             self.recovered += 1
             if len(self.recovered_urls) < MAX_LISTED:
                 self.recovered_urls[request.url] = retries
+
+    def requisite_done(self, requisite):
+        self.requisites[requisite.outcome] += 1
+        if requisite.outcome in ARCHIVED:
+            self.requisite_kinds[requisite.kind] += 1
+        problems = self.requisite_problems.get(requisite.outcome)
+        if problems is not None and len(problems) < MAX_LISTED:
+            problems[requisite.url] = requisite.reason or requisite.outcome
+        if requisite.outcome == OUT_OF_SCOPE:
+            self.requisite_hosts_out[urlsplit(requisite.url).netloc] += 1
 
     def item_scraped(self, item, response, spider):
         self.types[item["type"]] += 1
@@ -96,6 +127,21 @@ class RunReport:
         else:
             self.skipped[reason.split(" of ")[0]] += 1
 
+    def _requisites_section(self) -> dict:
+        """Distinct requisite URLs of the run by outcome (each counted once, however many
+        pages load it), the HTTP answers to requisite requests, and what is missing."""
+        counts = {outcome.replace(" ", "_").replace(".", "_"): self.requisites[outcome]
+                  for outcome in OUTCOMES}
+        return {
+            **counts,
+            "requests": sum(self.requisite_statuses.values()),
+            "http_status": {str(k): v for k, v in sorted(self.requisite_statuses.items())},
+            "archived_by_kind": dict(self.requisite_kinds.most_common()),
+            "failed_urls": self.requisite_problems[FAILED],
+            "skipped_urls": self.requisite_problems[SKIPPED],
+            "out_of_scope_hosts": dict(self.requisite_hosts_out.most_common(50)),
+        }
+
     def spider_closed(self, spider, reason):
         stats = self.crawler.stats
         elapsed = max(time.monotonic() - self.started, 1e-6)
@@ -103,6 +149,7 @@ class RunReport:
         failures = spider.fetch_failures
         failed_fetches = len(failures)
         server_errors = sum(n for code, n in self.statuses.items() if code >= 500)
+        # (exceptions include the requisites': a slightly larger denominator, never more errors)
         attempts = pages + stats.get_value("downloader/exception_count", 0)
         errors = failed_fetches + sum(self.rejected.values())
         error_rate = errors / max(attempts, 1)
@@ -165,6 +212,7 @@ class RunReport:
             "coverage": {f: round(self.filled[f] / articles, 3) if articles else None
                          for f in COVERAGE_FIELDS},
             "items_file": self.items_file,
+            "requisites": self._requisites_section(),
         }
         path = self.out / "runs" / f"{self.run_id}.json"
         path.parent.mkdir(parents=True, exist_ok=True)

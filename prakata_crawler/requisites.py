@@ -16,9 +16,12 @@ or not (``DENIED_HOSTS``, ``DENIED_PATHS``). Pure functions: no Scrapy here.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
+
+from lxml import etree
 
 from .urls import fetch_netloc, in_scope, safe_join, site_domain
 
@@ -54,6 +57,12 @@ _LAZY_SETS = ("srcset", "data-srcset", "data-lazy-srcset")
 _ICON_RELS = frozenset({"icon", "shortcut", "apple-touch-icon", "apple-touch-icon-precomposed",
                         "mask-icon"})
 _PRELOAD_KINDS = {"style": STYLE, "script": SCRIPT, "font": FONT, "image": IMAGE}
+# The elements that can load something, in document order (a union keeps it); iterating
+# every element of a page in Python costs several times more.
+_CANDIDATES = etree.XPath(
+    "//img | //amp-img | //source | //image | //input[@src] | //video | //audio | //script"
+    " | //link[@href] | //meta[@content] | //style | //*[@style] | //*[@background]",
+    smart_strings=False)
 _META_IMAGES = frozenset({"og:image", "og:image:url", "og:image:secure_url", "twitter:image",
                           "twitter:image:src"})
 
@@ -76,7 +85,8 @@ def _kind_of(url: str, default: str) -> str:
 
 def html_requisites(root, url: str) -> list[tuple[str, str]]:
     """``(absolute URL, kind)`` of everything the page at ``url`` loads, in document order,
-    each once; ``root`` is the parsed page (an lxml tree)."""
+    each once, then the images its JSON-LD names (an item's ``image_url`` may come from
+    there); ``root`` is the parsed page (an lxml tree)."""
     base_el = root.find(".//base[@href]")
     base = safe_join(url, base_el.get("href")) if base_el is not None else url
     base = base or url
@@ -90,7 +100,8 @@ def html_requisites(root, url: str) -> list[tuple[str, str]]:
         if absolute and urlsplit(absolute).scheme in {"http", "https"}:
             found.setdefault(absolute.split("#", 1)[0], _kind_of(absolute, kind))
 
-    for el in root.iter():
+    structured = []
+    for el in _CANDIDATES(root):
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in {"img", "amp-img", "source", "image", "input"}:
             media = tag == "source" and el.getparent() is not None and \
@@ -106,7 +117,10 @@ def html_requisites(root, url: str) -> list[tuple[str, str]]:
             add(el.get("src"), MEDIA)
             add(el.get("poster"), IMAGE)
         elif tag == "script":
-            add(el.get("src"), SCRIPT)
+            if (el.get("type") or "").strip().lower() == "application/ld+json":
+                structured.append(el.text or "")
+            else:
+                add(el.get("src"), SCRIPT)
         elif tag == "link":
             rels = set((el.get("rel") or "").lower().split())
             href = el.get("href")
@@ -130,7 +144,40 @@ def html_requisites(root, url: str) -> list[tuple[str, str]]:
         if style and "url(" in style:
             for href, kind in css_requisites(style, base):
                 add(href, kind)
+    for text in structured:
+        for href in _jsonld_images(text):
+            add(href, IMAGE)
     return list(found.items())
+
+
+def _jsonld_images(text: str) -> list[str]:
+    """``image`` and ``thumbnailUrl`` values anywhere in a JSON-LD block (a string, an
+    ImageObject's ``url``/``contentUrl``, or a list of those)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    found: list[str] = []
+    stack, visited = [data], 0
+    while stack and visited < 2000:  # a hostile block may nest without end
+        node = stack.pop()
+        visited += 1
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            for key in ("image", "thumbnailUrl"):
+                value = node.get(key)
+                for candidate in value if isinstance(value, list) else [value]:
+                    if isinstance(candidate, str):
+                        found.append(candidate)
+                    elif isinstance(candidate, dict):
+                        href = candidate.get("url") or candidate.get("contentUrl")
+                        if isinstance(href, str):
+                            found.append(href)
+            stack.extend(reversed([v for k, v in node.items()
+                                   if k not in {"image", "thumbnailUrl"}
+                                   and isinstance(v, (dict, list))]))
+    return found
 
 
 def css_requisites(text: str, url: str) -> list[tuple[str, str]]:

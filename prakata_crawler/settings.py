@@ -43,6 +43,7 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 ITEM_PIPELINES = {
+    "prakata_crawler.fetch_requisites.RequisitesPipeline": 50,
     "prakata_crawler.pipelines.ExtractPipeline": 100,
     "prakata_crawler.pipelines.ValidatePipeline": 200,
     "prakata_crawler.pipelines.DedupPipeline": 300,
@@ -92,6 +93,24 @@ DOWNLOADER_MIDDLEWARES = {
     # after the capture has archived the body as received, before it is decompressed
     "prakata_crawler.middlewares.TruncatedBodyMiddleware": 940,
 }
+
+# Page requisites (images, stylesheets, scripts, fonts, icons a page loads) are archived
+# with every HTML page, each once per run, through the same middlewares as pages (scope,
+# robots.txt, politeness, retries, WARC). In scope: the site's host, hosts of its
+# registrable domain (cdn., img.), the hosts listed here (e.g. "i0.wp.com"), and for channel
+# pages the avatar hosts; ads, analytics and trackers never (requisites.DENIED_HOSTS).
+PRAKATA_REQUISITES_ENABLED = True
+PRAKATA_REQUISITE_HOSTS = []
+PRAKATA_CHANNEL_ASSET_HOSTS = ["pps.whatsapp.net"]
+# Bytes per kind; a bigger one (a video) is recorded as skipped. Kinds absent here get
+# DOWNLOAD_MAXSIZE.
+PRAKATA_REQUISITE_MAX_SIZE = {"image": 8 * 2**20, "icon": 2**20, "style": 2 * 2**20,
+                              "script": 4 * 2**20, "font": 4 * 2**20, "media": 16 * 2**20,
+                              "other": 4 * 2**20}
+PRAKATA_REQUISITES_PER_PAGE = 500  # more is a hostile page: the rest is recorded as skipped
+# A requisite the archive holds from a crawl within this many days is not asked for again
+# (site chrome and photos rarely change); an older one gets a conditional request.
+PRAKATA_REQUISITE_RECHECK_DAYS = 30
 
 # WARC: every exchange under PRAKATA_OUT/warc, a CDXJ index per run under indexes/.
 PRAKATA_WARC_ENABLED = True

@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS urls (
     etag TEXT,                     -- validators for conditional requests
     last_modified TEXT,
     fetched_at TEXT NOT NULL,
-    kind TEXT,                     -- article | whatsapp_channel | page (not an article)
+    kind TEXT,                     -- article | whatsapp_channel | page (not an article) |
+                                   -- index (robots, sitemap, feed) | requisite
     published TEXT                 -- an article's date_published
 );
 CREATE TABLE IF NOT EXISTS pending (

@@ -21,6 +21,7 @@ class MirrorOrigins:
 
     site_origin: str
     channel_origin: str
+    channel_asset_origin: str = ""  # where the channels' avatars are (pps.whatsapp.net)
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +32,8 @@ def mirror() -> Iterator[MirrorOrigins]:
     than the requests the tests make; it is stopped when the session ends.
     """
     with start_mirror_process(DEFAULT_FIXTURES_DIR) as process:
-        yield MirrorOrigins(site_origin=process.site, channel_origin=process.channel)
+        yield MirrorOrigins(site_origin=process.site, channel_origin=process.channel,
+                            channel_asset_origin=process.channel_assets)
 
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS=16",
@@ -52,6 +54,8 @@ def run_crawl(mirror: MirrorOrigins, out: Path, *args: str) -> Crawl:
     channel_host = mirror.channel_origin.split("://", 1)[1]
     cmd = [sys.executable, "-m", "prakata_crawler.cli", "crawl", "--site", mirror.site_origin,
            "--channel-host", channel_host, "--out", str(out), *FAST, *args]
+    if mirror.channel_asset_origin:  # the avatars, as pps.whatsapp.net is for the real site
+        cmd += ["-s", "PRAKATA_CHANNEL_ASSET_HOSTS=" + mirror.channel_asset_origin.split("://")[1]]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     items = [json.loads(line) for f in sorted((out / "items").glob("*.jsonl"))
              for line in f.read_text(encoding="utf-8").splitlines()]

@@ -42,15 +42,15 @@ def crawl_twice(tmp_path, *args):
     """Crawl the mirror, change the site, crawl again into the same archive."""
     fixtures = tmp_path / "fixtures"
     shutil.copytree(DEFAULT_FIXTURES_DIR, fixtures)
-    site_port, channel_port = free_ports(2)
+    site_port, channel_port, asset_port = free_ports(3)
     out = tmp_path / "archive"
     runs = []
     for step in range(2):
         if step:
             change_site(fixtures)
-        with start_mirror_process(fixtures, site_port=site_port,
-                                  channel_port=channel_port) as mirror:
-            origins = MirrorOrigins(mirror.site, mirror.channel)
+        with start_mirror_process(fixtures, site_port=site_port, channel_port=channel_port,
+                                  channel_asset_port=asset_port) as mirror:
+            origins = MirrorOrigins(mirror.site, mirror.channel, mirror.channel_assets)
             runs.append(run_crawl(origins, out, *args))
     return origins, out, runs
 

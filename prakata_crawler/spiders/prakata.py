@@ -29,6 +29,7 @@ from ..extract.classify import later_page
 from ..extract.dates import WIB, parse_date
 from ..items import Page
 from ..middlewares import NO_REVALIDATE
+from ..requisites import html_requisites
 from ..urls import canonicalize, channel_id, rebase, safe_join, same_site
 
 FEED_PATHS = ("/feed", "/rss")
@@ -113,6 +114,7 @@ class PrakataSpider(scrapy.Spider):
         crawler.signals.connect(spider.robots_parsed, signals.robots_parsed)
         crawler.signals.connect(spider.request_dropped, signals.request_dropped)
         spider.max_walk = crawler.settings.getint("PRAKATA_MAX_WALK")
+        spider.requisites_enabled = crawler.settings.getbool("PRAKATA_REQUISITES_ENABLED")
         spider.store = open_store(crawler)
         crawler.signals.connect(spider.store.close, signals.spider_closed)
         days = crawler.settings.getfloat("PRAKATA_RECHECK_DAYS")
@@ -331,7 +333,13 @@ class PrakataSpider(scrapy.Spider):
                 requests.append(request)
         yield from self._walk(response, links, requests)
         # last: once its item is through, the page counts as done for a resumed job
-        yield Page.from_response(response, kind="page")
+        yield Page.from_response(response, kind="page", requisites=self._requisites(response))
+
+    def _requisites(self, response: TextResponse) -> list[tuple[str, str]]:
+        """What the page loads (images, stylesheets, scripts, ...), for RequisitesPipeline."""
+        if not self.requisites_enabled:
+            return []
+        return html_requisites(response.selector.root, response.url)
 
     def _walk(self, response: Response, links: dict[str, bool], requests: list[scrapy.Request]):
         """Links, with walk links (pagination, calendars: the page's own URL with other
@@ -367,7 +375,8 @@ class PrakataSpider(scrapy.Spider):
         self.walks_stopped[url] = why
 
     def parse_channel(self, response: Response, channel: str):
-        yield Page.from_response(response, kind="channel")
+        requisites = self._requisites(response) if isinstance(response, TextResponse) else []
+        yield Page.from_response(response, kind="channel", requisites=requisites)
 
     def on_error(self, failure):
         """Failed requests are logged and counted by the run report, never dropped silently,

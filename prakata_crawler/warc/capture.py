@@ -26,7 +26,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from .. import __version__
 from ..items import FETCHED_AT_KEY
 from ..urls import safe_join
-from .index import entries, index_files, latest_captures
+from .index import Capture, entries, index_files, latest_captures
 from .writer import (
     WARC_1_1,
     WarcFileSet,
@@ -39,6 +39,9 @@ from .writer import (
 WARC_ID_KEY = "prakata_warc_id"
 # The payload digest of what the archive holds for the exchange (a revisit: the original's)
 WARC_DIGEST_KEY = "prakata_warc_digest"
+# Request meta: more ``(name, value)`` lines for the page's metadata record, from the
+# components that handled the page after it was fetched (what became of its requisites)
+WARC_NOTES_KEY = "prakata_warc_notes"
 
 
 def _header_list(headers) -> list[tuple[str, str]]:
@@ -148,7 +151,7 @@ class WarcCaptureMiddleware:
             resp = http_response_record(builder, request.url, protocol, response.status,
                                         reason, headers, response.body, warc_headers)
             if response.status == 200:
-                self.archived[request.url] = (digest, date)
+                self.archived[request.url] = Capture(digest, date)
         self.captured.add(request.url)
         req = self._request_record(request, date)
         resp_id = resp.rec_headers.get_header("WARC-Record-ID")
@@ -194,8 +197,9 @@ class WarcCaptureMiddleware:
                                  ("reason", getattr(exception, "reason", str(exception)))])
 
     def _outcome(self, response, fields: list[tuple[str, str]]):
-        """A metadata record per extracted page: what extraction made of it, and the links
-        it had (``outlink:`` lines, as Heritrix writes them)."""
+        """A metadata record per extracted page: what extraction made of it, the links it
+        had (``outlink:`` lines, as Heritrix writes them) and the notes others left
+        (:data:`WARC_NOTES_KEY`)."""
         resp_id = response.meta.get(WARC_ID_KEY) if response is not None else None
         if self.files is None or resp_id is None:
             return
@@ -205,6 +209,7 @@ class WarcCaptureMiddleware:
                      dict.fromkeys(_HREFS(response.selector.root))
                      if h.strip() and not h.startswith(("#", "javascript:", "mailto:")))
             outlinks = [("outlink", link) for link in links if link]
-        record = metadata_record(self.files.builder, response.url, [*fields, *outlinks],
+        notes = response.meta.get(WARC_NOTES_KEY, [])
+        record = metadata_record(self.files.builder, response.url, [*fields, *outlinks, *notes],
                                  {"WARC-Concurrent-To": resp_id})
         self.files.write(record)

@@ -10,6 +10,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from cdxj_indexer.main import write_cdx_index
 
@@ -32,14 +33,25 @@ def entries(index_dir: Path) -> Iterator[tuple[str, dict]]:
             yield timestamp, json.loads(fields)
 
 
-def latest_captures(index_dir: Path) -> dict[str, tuple[str, str]]:
-    """URL -> ``(payload digest, WARC-Date)`` of its newest full 200 capture: what a
-    re-crawl compares against to write a revisit instead of the same bytes again."""
-    latest: dict[str, tuple[str, str]] = {}
+class Capture(NamedTuple):
+    """Where the archive holds a URL's payload."""
+
+    digest: str  # WARC-Payload-Digest
+    date: str  # WARC-Date, ISO 8601 UTC
+    filename: str | None = None  # the WARC file, under the archive's warc/
+    offset: int | None = None  # of the response record in it
+
+
+def latest_captures(index_dir: Path) -> dict[str, Capture]:
+    """URL -> its newest full 200 capture: what a re-crawl compares against to write a
+    revisit instead of the same bytes again, or reuses without asking."""
+    latest: dict[str, Capture] = {}
     for timestamp, fields in sorted(entries(index_dir), key=lambda e: e[0]):
         if fields.get("status") == "200" and fields.get("mime") != "warc/revisit" \
                 and fields.get("digest"):
             t = timestamp
             date = f"{t[:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:{t[12:14]}Z"
-            latest[fields["url"]] = (fields["digest"], date)
+            offset = fields.get("offset")
+            latest[fields["url"]] = Capture(fields["digest"], date, fields.get("filename"),
+                                            int(offset) if offset is not None else None)
     return latest
