@@ -61,9 +61,11 @@ class Requisite:
         return self.digest is not None
 
     def note(self) -> tuple[str, str]:
-        """Its line in the page's WARC metadata record."""
-        if self.outcome in ARCHIVED:
-            return "requisite", f"{self.url} {self.kind} {self.outcome}"
+        """Its line in the page's WARC metadata record: ``requisite: URL KIND OUTCOME
+        DIGEST`` when the archive holds it (re-extraction reads these), else
+        ``not-captured: URL KIND OUTCOME[: REASON]``."""
+        if self.archived:
+            return "requisite", f"{self.url} {self.kind} {self.outcome} {self.digest}"
         why = f"{self.outcome}: {self.reason}" if self.reason else self.outcome
         return "not-captured", f"{self.url} {self.kind} {why}"
 

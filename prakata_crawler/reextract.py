@@ -2,7 +2,8 @@
 archived responses, then the live checks (schema, one item per canonical URL per run).
 Pages a run left out only because of its bounds (``--since/--until``, ``--max-articles``, as
 its metadata records say) stay out. Revisit records are resolved to the payload they
-point at.
+point at. Which images the archive holds is what the page's metadata record listed
+(``requisite:`` lines), so the rebuilt item says what the live one said.
 
 This is how a better extractor is applied to years of archive.
 """
@@ -19,7 +20,7 @@ from scrapy.exceptions import DropItem
 from warcio.archiveiterator import ArchiveIterator
 
 from .extract import extract
-from .items import fingerprint, item_key, validation_errors
+from .items import fingerprint, item_key, mark_archived, validation_errors
 from .pipelines import dedup_keys, next_version
 from .urls import WHATSAPP_HOSTS
 from .warc.payload import decode_body, raw_payload_at
@@ -56,24 +57,40 @@ def _fields(text: str) -> dict[str, str]:
             (line.partition(":") for line in text.splitlines()) if k.strip()}
 
 
-def _bounded(paths: list[Path]) -> set[str]:
-    """IDs of the responses whose pages a run left out only because of its bounds."""
-    found = set()
+@dataclass
+class _Notes:
+    """What the pages' metadata records say, by the ID of the response they describe."""
+
+    bounded: set[str] = field(default_factory=set)  # left out only by the run's bounds
+    requisites: dict[str, dict[str, str]] = field(default_factory=dict)  # URL -> digest
+
+
+def _notes(paths: list[Path]) -> _Notes:
+    notes = _Notes()
     for path in paths:
         with open(path, "rb") as stream:
             for record in ArchiveIterator(stream):
-                if record.rec_type == "metadata":
-                    reason = _fields(record.content_stream().read().decode("utf-8", "replace")
-                                     ).get("reason", "")
-                    if reason in RUN_BOUNDS:
-                        found.add(record.rec_headers.get_header("WARC-Concurrent-To"))
-    return found
+                if record.rec_type != "metadata":
+                    continue
+                text = record.content_stream().read().decode("utf-8", "replace")
+                page = record.rec_headers.get_header("WARC-Concurrent-To")
+                if _fields(text).get("reason", "") in RUN_BOUNDS:
+                    notes.bounded.add(page)
+                held = {}
+                for line in text.splitlines():
+                    if line.startswith("requisite:"):  # URL KIND OUTCOME DIGEST
+                        parts = line.removeprefix("requisite:").split()
+                        if len(parts) == 4:
+                            held[parts[0]] = parts[3]
+                if held:
+                    notes.requisites[page] = held
+    return notes
 
 
 def archived_items(warc_dir: Path) -> Iterator[dict]:
     """Items extracted from every 200 capture in ``warc_dir``, in capture order."""
     paths = sorted(warc_dir.glob("*.warc.gz"))
-    bounded = _bounded(paths)
+    notes = _notes(paths)
     originals: dict[str, tuple[Path, int]] = {}  # payload digest -> where its bytes are
     runs: dict[str, _Run] = {}
     run = _Run()
@@ -99,7 +116,8 @@ def archived_items(warc_dir: Path) -> Iterator[dict]:
                     body = raw_payload_at(*originals[digest])
                 else:
                     continue  # a revisit whose original is not in this archive
-                if record.rec_headers.get_header("WARC-Record-ID") in bounded:
+                record_id = record.rec_headers.get_header("WARC-Record-ID")
+                if record_id in notes.bounded:
                     continue
                 headers = record.http_headers
                 body = decode_body(body, headers.get_header("Content-Encoding"))
@@ -111,6 +129,8 @@ def archived_items(warc_dir: Path) -> Iterator[dict]:
                                fetched_at=datetime.fromisoformat(date),
                                channel_hosts=run.channel_hosts,
                                content_type=headers.get_header("Content-Type"))
+                held = notes.requisites.get(record_id, {})
+                item = mark_archived(item, held.get)  # what the live run's item said
                 if item["type"] != "rejected" and not validation_errors(item):
                     item = run.admit(item, emitted)
                     if item is not None:

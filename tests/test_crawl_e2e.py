@@ -4,12 +4,14 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import records, without_archive
 
 from prakata_crawler.items import validation_errors
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REAL_SITE = "https://www.prakata.com"
 REAL_CHANNELS = "https://www.whatsapp.com"
+REAL_CHANNEL_ASSETS = "https://pps.whatsapp.net"
 URL_FIELDS = ("url", "canonical_url", "image_url", "related_urls", "whatsapp_channels", "images")
 
 
@@ -23,6 +25,8 @@ def unmirror(value, mirror):
     """Map the mirror's origins back to the real ones the goldens are written with."""
     text = json.dumps(value)
     text = text.replace(mirror.site_origin, REAL_SITE).replace(mirror.channel_origin, REAL_CHANNELS)
+    if mirror.channel_asset_origin:
+        text = text.replace(mirror.channel_asset_origin, REAL_CHANNEL_ASSETS)
     return json.loads(text)
 
 
@@ -50,7 +54,7 @@ def test_every_item_validates(crawl):
 def test_every_article_once_with_expected_fields(crawl, mirror):
     _, items, report, _ = crawl
     expected = goldens("site")
-    articles = [unmirror(i, mirror) for i in items if i["type"] == "article"]
+    articles = [unmirror(without_archive(i), mirror) for i in items if i["type"] == "article"]
     by_url = {}
     for article in articles:
         assert article["canonical_url"] not in by_url, f"emitted twice: {article['canonical_url']}"
@@ -66,7 +70,8 @@ def test_every_article_once_with_expected_fields(crawl, mirror):
 def test_every_channel_once(crawl, mirror):
     _, items, report, _ = crawl
     expected = goldens("channel")
-    channels = [unmirror(i, mirror) for i in items if i["type"] == "whatsapp_channel"]
+    channels = [unmirror(without_archive(i), mirror) for i in items
+                if i["type"] == "whatsapp_channel"]
     assert sorted(c["url"] for c in channels) == sorted(expected)
     for channel in channels:
         want = expected[channel["url"]]
@@ -80,3 +85,22 @@ def test_report_counts_rejects_and_coverage(crawl):
     assert report["coverage"]["headline"] == 1.0 and report["coverage"]["body"] == 1.0
     assert report["pages"] > report["articles"] + report["channels"]
     assert any(reason.startswith("not an article") for reason in report["skipped"])
+
+
+
+def test_every_image_an_item_names_is_in_the_archive_under_its_digest(mirror_crawl):
+    """The photos (and the channels' avatars) can be pulled from the WARC by the digest
+    the item gives: a response record of that URL with that payload digest."""
+    archived = {(r.rec_headers.get_header("WARC-Target-URI"),
+                 r.rec_headers.get_header("WARC-Payload-Digest")): body
+                for _, r, body in records(mirror_crawl.out) if r.rec_type == "response"}
+    images = 0
+    for item in mirror_crawl.items:
+        named = [(i["url"], i["archived"], i["payload_digest"]) for i in item.get("images", [])]
+        if item.get("image_url"):
+            named.append((item["image_url"], item["image_archived"],
+                          item["image_payload_digest"]))
+        for url, is_archived, digest in named:
+            assert is_archived and archived.get((url, digest)), (item["url"], url)
+            images += 1
+    assert images >= 40

@@ -4,7 +4,10 @@ from types import SimpleNamespace
 import pytest
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
+from scrapy.settings import Settings
 
+from prakata_crawler import settings as project_settings
+from prakata_crawler.fetch_requisites import REQUISITE
 from prakata_crawler.middlewares import SiteScopeMiddleware
 
 
@@ -17,7 +20,10 @@ class Stats(Counter):
 def scope():
     spider = SimpleNamespace(site="https://www.prakata.com",
                              channel_hosts=frozenset({"whatsapp.com", "www.whatsapp.com"}))
-    return SiteScopeMiddleware(SimpleNamespace(spider=spider, stats=Stats()))
+    settings = Settings()
+    settings.setmodule(project_settings)
+    settings.set("PRAKATA_REQUISITE_HOSTS", ["i0.wp.com"])
+    return SiteScopeMiddleware(SimpleNamespace(spider=spider, stats=Stats(), settings=settings))
 
 
 @pytest.mark.parametrize("url", ["https://www.prakata.com/2025/12/a.html", "http://prakata.com/",
@@ -35,6 +41,33 @@ def test_other_hosts_are_refused_and_counted(scope, url):
     with pytest.raises(IgnoreRequest):
         scope.process_request(Request(url))
     assert scope.crawler.stats["prakata/offsite_refused"] == 1
+
+
+@pytest.mark.parametrize("url, page", [
+    ("https://cdn.prakata.com/storage/a.jpg", "page"),  # the site's own asset host
+    ("https://i0.wp.com/www.prakata.com/a.jpg", "page"),  # PRAKATA_REQUISITE_HOSTS
+    ("https://pps.whatsapp.net/v/t61/a.jpg", "channel"),  # a channel page's avatar
+])
+def test_requisites_may_come_from_asset_hosts(scope, url, page):
+    assert scope.process_request(Request(url, meta={REQUISITE: page})) is None
+
+
+@pytest.mark.parametrize("url, meta", [
+    ("https://cdn.prakata.com/2025/12/a.html", {}),  # a page is not a requisite
+    ("https://pps.whatsapp.net/v/t61/a.jpg", {REQUISITE: "page"}),  # avatars: channels only
+    ("https://www.googletagmanager.com/gtag/js", {REQUISITE: "page"}),  # never trackers
+    ("https://www.prakata.com.evil.example/a.jpg", {REQUISITE: "page"}),
+    ("http://169.254.169.254/latest/meta-data/", {REQUISITE: "page"}),
+    ("https://evil.example/robots.txt", {"dont_obey_robotstxt": True}),
+])
+def test_requisite_scope_is_no_wider(scope, url, meta):
+    with pytest.raises(IgnoreRequest):
+        scope.process_request(Request(url, meta=meta))
+
+
+def test_robots_txt_of_an_asset_host_may_be_read(scope):
+    request = Request("https://cdn.prakata.com/robots.txt", meta={"dont_obey_robotstxt": True})
+    assert scope.process_request(request) is None
 
 
 def test_non_http_schemes_are_refused(scope):
