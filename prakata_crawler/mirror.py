@@ -100,7 +100,9 @@ class RouteTable:
     site_origin: str
     channel_origin: str
     routes: dict[tuple[str, str], Route]
-    channel_asset_origin: str = "https://pps.whatsapp.net"  # the channels' avatars
+    # WhatsApp's asset hosts (avatars, the channel pages' stylesheets and icons)
+    channel_asset_origins: tuple[str, ...] = ("https://pps.whatsapp.net",
+                                              "https://static.whatsapp.net")
 
     def lookup(self, host: str, target: bytes) -> Route | None:
         """Find the route for a raw request target (path plus query) on `host`."""
@@ -135,8 +137,11 @@ def load_routes(fixtures_dir: str | os.PathLike[str]) -> RouteTable:
         if key in routes:
             raise ValueError(f"{table_path}: route #{index}: duplicate {route.host} {route.path}")
         routes[key] = route
-    return RouteTable(raw["site_origin"], raw["channel_origin"], routes,
-                      raw.get("channel_asset_origin") or RouteTable.channel_asset_origin)
+    assets = raw.get("channel_asset_origins") or RouteTable.channel_asset_origins
+    if isinstance(assets, str) or not all(
+            isinstance(a, str) and urlsplit(a).hostname for a in assets):
+        raise ValueError(f"{table_path}: `channel_asset_origins` must list absolute URLs")
+    return RouteTable(raw["site_origin"], raw["channel_origin"], routes, tuple(assets))
 
 
 def _parse_route(entry: Any, root: Path) -> Route:
@@ -333,7 +338,7 @@ class _Mirror:
         self.origins = origins
         self.rewriter = OriginRewriter(
             {table.site_origin: origins["site"], table.channel_origin: origins["channel"],
-             table.channel_asset_origin: origins["channel_assets"]}
+             **{origin: origins["channel_assets"] for origin in table.channel_asset_origins}}
         )
         self._bodies: dict[str, _Body] = {}
 

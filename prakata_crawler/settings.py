@@ -97,11 +97,12 @@ DOWNLOADER_MIDDLEWARES = {
 # Page requisites (images, stylesheets, scripts, fonts, icons a page loads) are archived
 # with every HTML page, each once per run, through the same middlewares as pages (scope,
 # robots.txt, politeness, retries, WARC). In scope: the site's host, hosts of its
-# registrable domain (cdn., img.), the hosts listed here (e.g. "i0.wp.com"), and for channel
-# pages the avatar hosts; ads, analytics and trackers never (requisites.DENIED_HOSTS).
+# registrable domain (cdn., img.), the hosts listed here (e.g. "i0.wp.com"), and for
+# channel pages WhatsApp's asset hosts (avatars, stylesheets); ads, analytics and trackers
+# never (requisites.DENIED_HOSTS).
 PRAKATA_REQUISITES_ENABLED = True
 PRAKATA_REQUISITE_HOSTS = []
-PRAKATA_CHANNEL_ASSET_HOSTS = ["pps.whatsapp.net"]
+PRAKATA_CHANNEL_ASSET_HOSTS = ["pps.whatsapp.net", "static.whatsapp.net"]
 # Bytes per kind; a bigger one (a video) is recorded as skipped. Kinds absent here get
 # DOWNLOAD_MAXSIZE.
 PRAKATA_REQUISITE_MAX_SIZE = {"image": 8 * 2**20, "icon": 2**20, "style": 2 * 2**20,
