@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from prakata_crawler.mirror import DEFAULT_FIXTURES_DIR, start_mirror_process
+from prakata_crawler.warc import replay
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,37 @@ def without_archive(item: dict) -> dict:
         item["images"] = [{k: v for k, v in image.items()
                            if k not in {"archived", "payload_digest"}} for image in item["images"]]
     return item
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_pywb(out: Path, port: int) -> subprocess.Popen:
+    """pywb (``.venv-replay``) over the archive in ``out``, once it accepts connections."""
+    process = replay.start(out, port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process
+        except OSError:
+            assert process.poll() is None, "pywb exited"
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError("pywb did not start listening")
+
+
+@pytest.fixture(scope="session")
+def pywb(mirror_crawl) -> Iterator[int]:
+    """The port of pywb replaying the shared crawl's archive."""
+    port = free_port()
+    process = start_pywb(mirror_crawl.out, port)
+    yield port
+    process.terminate()
+    process.wait(timeout=10)
 
 
 def prakata(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:

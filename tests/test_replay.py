@@ -2,34 +2,14 @@
 
 import gzip
 import http.client
-import socket
 import subprocess
 import time
 
 import pytest
+from conftest import free_port, start_pywb
 from warcio.archiveiterator import ArchiveIterator
 
 from prakata_crawler.warc import replay
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_pywb(out, port: int) -> subprocess.Popen:
-    """pywb over the archive in ``out``, once it accepts connections."""
-    process = replay.start(out, port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process
-        except OSError:
-            assert process.poll() is None, "pywb exited"
-            time.sleep(0.2)
-    raise AssertionError("pywb did not start listening")
 
 
 def get(port: int, path: str) -> tuple[int, dict, bytes]:
@@ -39,15 +19,6 @@ def get(port: int, path: str) -> tuple[int, dict, bytes]:
     body = response.read()
     conn.close()
     return response.status, {k.lower(): v for k, v in response.getheaders()}, body
-
-
-@pytest.fixture(scope="module")
-def pywb(mirror_crawl):
-    port = free_port()
-    process = start_pywb(mirror_crawl.out, port)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
