@@ -288,7 +288,7 @@ def _length_lie(res: FaultResource, request: server.Request, fault: Fault) -> No
 
 
 def _redirect_chain(res: FaultResource, request: server.Request, fault: Fault) -> None:
-    """``hops`` 301s (``path?hop=1`` ... ``path?hop=N``), then ``to`` (a path), or back to
+    """``hops`` 301s (``path?hop=1`` ... ``path?hop=N``), then ``to`` (a path or a URL), or back to
     the start when ``loop`` is true."""
     path, _, query = request.uri.decode("latin-1").partition("?")
     hop = int(query.removeprefix("hop=")) if query.startswith("hop=") else 0
@@ -303,9 +303,10 @@ def _redirect_chain(res: FaultResource, request: server.Request, fault: Fault) -
 
 
 def _huge(res: FaultResource, request: server.Request, fault: Fault) -> None:
-    """An HTML page of ``size`` bytes (default 20 MB); ``chunked``: no Content-Length."""
+    """An HTML page of ``size`` bytes (default 20 MB); ``chunked``: no Content-Length;
+    ``content_type`` to pass it off as something else (a video)."""
     body = _padded_page(int(fault.get("size", 20 * 2**20)))
-    request.setHeader(b"content-type", HTML.encode())
+    request.setHeader(b"content-type", fault.get("content_type", HTML).encode())
     if not fault.get("chunked"):
         request.setHeader(b"content-length", b"%d" % len(body))
     for start in range(0, len(body), 1 << 16):
@@ -406,9 +407,11 @@ def _fixed(body: bytes) -> Callable[[FaultResource, server.Request, Fault], None
 
 
 def _extra_links(res: FaultResource, request: server.Request, fault: Fault) -> None:
-    """The real page with links to ``hrefs`` added before ``</body>``."""
+    """The real page with links to ``hrefs`` (and the markup ``html``: requisites, say)
+    added before ``</body>``."""
     body, content_type = res.real(request)
-    links = "".join(f'<a href="{h}">tautan</a> ' for h in fault.get("hrefs", [])).encode()
+    links = ("".join(f'<a href="{h}">tautan</a> ' for h in fault.get("hrefs", []))
+             + fault.get("html", "")).encode()
     res.send(request, 200, content_type, body.replace(b"</body>", links + b"</body>", 1))
 
 

@@ -147,6 +147,8 @@ class RequisitesPipeline:
             return Requisite(url, kind, REUSED, prior.digest, loads=self._archived_loads(
                 url, kind, prior))
         cap = int(self.caps.get(kind, self.default_cap))
+        if self.default_cap:  # DOWNLOAD_MAXSIZE bounds everything
+            cap = min(cap, self.default_cap) if cap else self.default_cap
         request = Request(url, callback=NO_CALLBACK,
                           meta={REQUISITE: page_kind, "download_maxsize": cap})
         held = prior.digest if prior else None  # an older copy still stands in the archive

@@ -24,6 +24,7 @@ from .fetch_requisites import (
     OUT_OF_SCOPE,
     OUTCOMES,
     REQUISITE,
+    ROBOTS,
     SKIPPED,
     requisite_done,
 )
@@ -74,7 +75,8 @@ class RunReport:
         self.requisites: Counter = Counter()  # outcome -> distinct URLs
         self.requisite_kinds: Counter = Counter()  # kind -> distinct URLs archived
         self.requisite_statuses: Counter = Counter()
-        self.requisite_problems: dict[str, dict[str, str]] = {FAILED: {}, SKIPPED: {}}
+        self.requisite_problems: dict[str, dict[str, str]] = {FAILED: {}, SKIPPED: {},
+                                                              "refused": {}}
         self.requisite_hosts_out: Counter = Counter()  # host -> URLs left out of scope
         self.report: dict | None = None
 
@@ -106,10 +108,13 @@ class RunReport:
         self.requisites[requisite.outcome] += 1
         if requisite.outcome in ARCHIVED:
             self.requisite_kinds[requisite.kind] += 1
-        problems = self.requisite_problems.get(requisite.outcome)
+        # refused on the way: robots.txt, or a redirect out of scope (the reason says where)
+        refused = requisite.outcome == ROBOTS or (requisite.outcome == OUT_OF_SCOPE
+                                                   and requisite.reason)
+        problems = self.requisite_problems.get("refused" if refused else requisite.outcome)
         if problems is not None and len(problems) < MAX_LISTED:
             problems[requisite.url] = requisite.reason or requisite.outcome
-        if requisite.outcome == OUT_OF_SCOPE:
+        if requisite.outcome == OUT_OF_SCOPE and not refused:
             self.requisite_hosts_out[urlsplit(requisite.url).netloc] += 1
 
     def item_scraped(self, item, response, spider):
@@ -139,6 +144,7 @@ class RunReport:
             "archived_by_kind": dict(self.requisite_kinds.most_common()),
             "failed_urls": self.requisite_problems[FAILED],
             "skipped_urls": self.requisite_problems[SKIPPED],
+            "refused_urls": self.requisite_problems["refused"],
             "out_of_scope_hosts": dict(self.requisite_hosts_out.most_common(50)),
         }
 

@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import FAST, prakata, records
@@ -41,6 +42,12 @@ CUT_GZIP_ONCE, CUT_GZIP = article("lurah-diminta"), article("apel-kesiapsiagaan"
 LYING_LENGTH_ONCE, LYING_LENGTH = article("bkpsdm"), article("kejari")
 WRONG_CHARSET, NULS, NO_BODY = article("rsud"), article("siswa-smpn"), article("dindik")
 CHAIN_END = article("musrenbang")
+# requisites: the lead photo of an article is gone, the site's stylesheet stalls, the home
+# page shows a video too big to fetch and an image that redirects off the site
+PHOTO_GONE_ARTICLE = article("tanam-3000")
+PHOTO_GONE = urlsplit(ARTICLES[PHOTO_GONE_ARTICLE]["images"][0]["url"]).path
+STALLED_CSS = "/css/app.css?id=7c1d6f0e3b2a94d58e61"
+VIDEO, OFFSITE_IMAGE = "/media/banjir-cisadane.mp4", "/storage/posts/2025/12/pindah.jpg"
 UNREACHABLE = {DOWN: "HTTP 503 (after 3 retries)", STALL: "DownloadTimeoutError",
                RESET: "ResponseDataLossError", CUT_GZIP: "BodyTruncated: truncated gzip body",
                LYING_LENGTH: "ResponseDataLossError"}
@@ -88,13 +95,18 @@ def plan(secret_file: Path, watch: str, log: Path) -> dict:
         "/kategori/tanpa-akhir": {"kind": "pagination_trap", "hrefs": [CHAIN_END]},
         "/kategori/tanpa-batas": {"kind": "pagination_trap", "new_links": True},
         "/arsip/*": {"kind": "calendar_trap"},
+        PHOTO_GONE: {"kind": "status", "status": 404},
+        STALLED_CSS: {"kind": "stall"},
+        VIDEO: {"kind": "huge", "size": 3 * MAX_SIZE, "content_type": "video/mp4"},
+        OFFSITE_IMAGE: {"kind": "redirect_chain", "hops": 0, "to": watch + "/foto-curian.jpg"},
         DUPLICATES[2]: {"kind": "alias", "of": BURST_503},
         "channel:" + LOGIN_WALLED: {"kind": "login"},
         "/": {"kind": "extra_links", "hrefs": [
             "/lama/berita", "/putar", "/panjang", "/besar.html", "/besar-chunked.html",
             "/biner.html", "/2025/12/cek-keamanan.html", "/2025/12/hilang-lunak.html",
             "/kategori/tanpa-akhir", "/kategori/tanpa-batas", "/arsip/2025/12/01",
-            *DUPLICATES]},
+            *DUPLICATES],
+            "html": f'<video src="{VIDEO}" controls></video><img src="{OFFSITE_IMAGE}" alt="">'},
     }
     return {"rules": rules, "log": str(log)}
 
@@ -401,3 +413,42 @@ def test_a_calendar_trap_stops(run):
     days = {e["uri"] for e in run.injected if e["uri"].startswith("/arsip/")}
     assert len(days) <= 3  # the linked day and its two neighbours
     assert run.report["pagination_stopped"] >= 2
+
+
+# -- requisites: the same faults, the same rules -------------------------------------------
+
+def test_a_missing_photo_is_a_requisite_failure_and_the_article_stays(run):
+    requisites = run.report["requisites"]
+    assert requisites["failed_urls"][run.url(PHOTO_GONE)] == "HTTP 404"
+    [item] = run.emitted(PHOTO_GONE_ARTICLE)
+    lead = item["images"][0]
+    assert lead["url"] == run.url(PHOTO_GONE) and not lead["archived"]
+    assert lead["payload_digest"] is None and item["images"][1]["archived"]
+    assert ("response", "404") in run.exchanges(PHOTO_GONE)  # archived as answered
+
+
+def test_a_stalled_stylesheet_is_retried_then_reported_and_holds_up_nothing(run):
+    reason = run.report["requisites"]["failed_urls"][run.url(STALLED_CSS)]
+    assert reason.startswith("DownloadTimeoutError"), reason
+    errors = [e for e in run.exchanges(STALLED_CSS) if e[0] == "fetch-error"]
+    assert len(errors) == 4  # the first try and RETRY_TIMES retries, each in the WARC
+    # every page that loads it still became its item (test_no_article_lost_or_duplicated)
+    assert run.report["articles"] >= 19 - len(UNREACHABLE)
+
+
+def test_an_oversize_video_is_skipped_not_fetched(run):
+    reason = run.report["requisites"]["skipped_urls"][run.url(VIDEO)]
+    assert reason == f"larger than the {MAX_SIZE}-byte cap for media"
+    assert not [e for e in run.exchanges(VIDEO) if e[0] == "response"]
+
+
+def test_an_image_redirecting_off_the_site_is_refused_and_said_so(run):
+    assert run.watched == []
+    reason = run.report["requisites"]["refused_urls"][run.url(OFFSITE_IMAGE)]
+    assert reason.startswith("outside the requisite hosts") and "foto-curian" in reason
+    notes = [body.decode() for _, r, body in records(run.out) if r.rec_type == "metadata"
+             and r.rec_headers.get_header("WARC-Target-URI") == run.url("/")]
+    assert any(f"not-captured: {run.url(OFFSITE_IMAGE)} image out of scope: outside" in n
+               for n in notes), notes
+    assert any(f"not-captured: {run.url(VIDEO)} media skipped: larger than" in n
+               for n in notes)

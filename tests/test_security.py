@@ -204,6 +204,59 @@ def test_links_and_redirects_never_reach_other_hosts_ports_addresses_or_schemes(
     assert report["status"] == "ok", proc.stderr[-2000:]
 
 
+def test_requisites_never_reach_other_hosts_and_an_offsite_redirect_is_refused(watched,
+                                                                                tmp_path):
+    """A page's images, stylesheets and scripts are fetched only from the site (and its
+    asset hosts): loopback tricks, other ports, trackers and a photo that redirects off the
+    site are left out, each said so in the page's WARC metadata record and the report."""
+    v4, v6 = watched
+    port = v4.server_address[1]
+    site = Server({})
+    me = site.hostport
+    hostile = [f"http://127.0.0.1:{port}/i.jpg", f"http://localhost:{port}/l.jpg",
+               f"http://[::1]:{port}/v6.jpg", f"http://2130706433:{port}/n.jpg",
+               f"//127.0.0.1:{port}/pr.jpg", f"http://{me}@127.0.0.1:{port}/u.jpg",
+               "file:///etc/passwd", f"http://169.254.169.254:{port}/meta.jpg"]
+    extra = "".join(f'<img src="{u}">' for u in hostile) + (
+        '<img src="/storage/foto.jpg"><img src="/storage/pindah.jpg">'
+        f'<link rel="stylesheet" href="http://127.0.0.1:{port}/s.css">'
+        f'<script src="http://localhost:{port}/t.js"></script>'
+        '<script src="https://www.googletagmanager.com/gtag/js?id=G-1"></script>')
+    site.routes["/"] = html('<a href="/2025/12/apel.html">apel</a>')
+    site.routes["/2025/12/apel.html"] = html(ARTICLE.format(title="Apel pagi", extra=extra))
+    site.routes["/storage/foto.jpg"] = (200, {"Content-Type": "image/jpeg"},
+                                        b"\xff\xd8\xff\xe0 JFIF photo bytes")
+    site.routes["/storage/pindah.jpg"] = (302, {"Location": f"http://127.0.0.1:{port}/x.jpg"},
+                                          b"")
+
+    with serving(site):
+        proc, report = crawl(site, tmp_path / "out")
+
+    assert (v4.connections, v6.connections) == (0, 0), (v4.requests, v6.requests)
+    fetched = {path for path, _ in site.requests}
+    assert {"/storage/foto.jpg", "/storage/pindah.jpg"} <= fetched, proc.stderr[-2000:]
+    requisites = report["requisites"]
+    assert requisites["fetched"] == 1 and requisites["ad_or_tracker"] == 1
+    assert f"http://{me}/storage/pindah.jpg" in requisites["refused_urls"]
+    assert sum(requisites["out_of_scope_hosts"].values()) >= len(hostile) - 1  # file: too
+    [item] = [i for i in _items(tmp_path / "out") if i["type"] == "article"]
+    archived = {i["url"]: i["archived"] for i in item["images"]}
+    assert archived[f"http://{me}/storage/foto.jpg"]
+    assert not archived[f"http://{me}/storage/pindah.jpg"]
+    [note] = [body.decode() for _, r, body in records(tmp_path / "out")
+              if r.rec_type == "metadata" and r.rec_headers.get_header("WARC-Target-URI")
+              == f"http://{me}/2025/12/apel.html"]
+    assert f"not-captured: http://{me}/storage/pindah.jpg image out of scope" in note
+    assert f"not-captured: http://127.0.0.1:{port}/s.css style out of scope" in note
+    assert "googletagmanager.com/gtag/js?id=G-1 script ad or tracker" in note
+    assert report["status"] == "ok"
+
+
+def _items(out: Path) -> list[dict]:
+    return [json.loads(line) for f in (out / "items").glob("*.jsonl")
+            for line in f.read_text(encoding="utf-8").splitlines()]
+
+
 # -- XML: no entities, no external resources ----------------------------------------------
 
 def xxe_doctype(root: str, secret: Path, port: int) -> str:
