@@ -4,8 +4,10 @@ paginated section, category pages and article pages; ``--new K`` adds K newer ar
 a site does between two runs.
 
 Article pages are the fixture pages (prakata.com's own template and other portals'), with
-their chrome kept byte for byte and only headline, body text, date, their own URL and links
-to other articles replaced, so a crawl pays for real page weight and real markup.
+their chrome kept byte for byte and only headline, body text, date, their own URL, their
+lead photo and links to other articles replaced, so a crawl pays for real page weight and
+real markup. Page requisites are real too: the fixture site's stylesheet, scripts, font and
+images, and one photo of its own per article (the same JPEG bytes under each URL).
 
     .venv/bin/python -m bench.make_mirror /tmp/mirror10k --articles 10000
     .venv/bin/python -m bench.make_mirror /tmp/mirror10k --articles 10000 --new 20
@@ -49,8 +51,10 @@ PAGE_TEMPLATES = ("tangerangnews-wp-yoast", "wp-newspaper-penulis-editor",
                   "trailing-credit")
 _SLOT = re.compile("\ue000([A-Z])(\\d*)\ue001")
 _ARTICLE_PATH = re.compile(r"/\d{4}/\d{2}/|\.html?$|/read/|/berita/\d|/news/|/\d{6,}")
+_REQUISITE_FILE = re.compile(r"\.(css|js|png|jpe?g|gif|svg|ico|webp|woff2?)$")
 _ASSET = re.compile(r"\.(css|js|png|jpe?g|gif|svg|ico|webp|xml|json|webmanifest)(\?|$)", re.I)
-VERSION = "4"  # bump when generated pages change, so cached mirrors are rebuilt
+VERSION = "5"  # bump when generated pages change, so cached mirrors are rebuilt
+PHOTO = FIXTURES / "site/storage/posts/2025/11/hemodialisis-rsud-kota-tangerang.jpg"
 
 
 def _mark(kind: str, value: int | str = "") -> str:
@@ -60,7 +64,7 @@ def _mark(kind: str, value: int | str = "") -> str:
 @dataclass
 class Template:
     """A fixture page cut into literal chrome and slots: H headline, B<len> body text,
-    U own URL, D ISO date, R another article, S a section."""
+    U own URL, D ISO date, R another article, S a section, P the lead photo's URL."""
 
     name: str
     pieces: list[str]  # literal, slot, literal, slot, ... literal
@@ -113,6 +117,14 @@ class Template:
             text = text.replace(want["date_published"], _mark("D"))
         text = re.sub(rf"(https?:)?//(www\.)?{re.escape(origin_host)}(?![\w.-])", SITE, text)
         text = re.sub(r"whatsapp\.com/channel/\w+", CHANNEL, text)
+        lead = (want.get("images") or [{}])[0].get("url")
+        if lead:  # as the site rewrote it: on prakata.com if it was on the portal's host
+            lead = re.sub(rf"^(https?:)?//(www\.)?{re.escape(origin_host)}(?![\w.-])", SITE,
+                          lead)
+            for form in sorted({lead, html.escape(lead)}, key=len, reverse=True):
+                text = text.replace(form, _mark("P"))
+            if lead.startswith(SITE):  # written as a path
+                text = text.replace(f'"{lead.removeprefix(SITE)}"', f'"{_mark("P")}"')
         chrome = len(_SLOT.sub("", text).encode("utf-8"))
         stretch = min(max((TARGET_SIZE - chrome) / max(body_len, 1), 1.0), MAX_STRETCH)
         return cls(golden.stem.removeprefix("site-").removeprefix("page-"),
@@ -139,6 +151,8 @@ class Template:
                     out.append(SITE + article_path(rng.randint(1, max(article.n - 1, 1))))
                 elif piece == "S":
                     out.append(f"{SITE}/kategori/{rng.choice(CATEGORIES)}")
+                elif piece == "P":
+                    out.append(SITE + photo_path(article.n))
         return "".join(out)
 
 
@@ -180,6 +194,10 @@ def article_path(n: int) -> str:
     """The URL path of article n: a function of n only, so links never need a lookup."""
     when = published(n)
     return f"/{when:%Y}/{when:%m}/berita-{n}.html"
+
+
+def photo_path(n: int) -> str:
+    return f"/storage/posts/berita-{n}.jpg"
 
 
 def published(n: int) -> datetime:
@@ -227,9 +245,11 @@ def build(root: Path, articles: int, new: int = 0) -> dict:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(page)
         sizes.append(target.stat().st_size)
+        modified = article.when.astimezone(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
         routes.append({"host": "site", "path": article.path, "file": f"site{article.path}",
-                       "last_modified": article.when.astimezone(timezone.utc)
-                       .strftime("%a, %d %b %Y %H:%M:%S GMT")})
+                       "last_modified": modified})
+        routes.append({"host": "site", "path": photo_path(n), "file": "site/photo.jpg",
+                       "last_modified": modified})
         listed.append(article)
 
     def write(name: str, text: str, path: str, kind: str = "text/html; charset=utf-8"):
@@ -270,15 +290,18 @@ def build(root: Path, articles: int, new: int = 0) -> dict:
           "/sitemap.xml", "application/xml")
     write("robots.txt", f"User-agent: *\nDisallow: /login\nSitemap: {SITE}/sitemap.xml\n",
           "/robots.txt", "text/plain; charset=utf-8")
+    shutil.copyfile(PHOTO, site / "photo.jpg")
     fixture_routes = json.loads((FIXTURES / "routes.json").read_text(encoding="utf-8"))
-    for route in fixture_routes["routes"]:  # the WhatsApp channels the templates link
-        if route["host"] == "channel":
+    for route in fixture_routes["routes"]:
+        # the WhatsApp channels the templates link (and their assets), the site's requisites
+        if route["host"] in {"channel", "channel_assets"} or (
+                route["host"] == "site" and _REQUISITE_FILE.search(route.get("file", ""))):
             (root / route["file"]).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(FIXTURES / route["file"], root / route["file"])
             routes.append(route)
     (root / "routes.json").write_text(json.dumps(
         {"site_origin": SITE, "channel_origin": fixture_routes["channel_origin"],
-         "routes": routes}))
+         "channel_asset_origins": fixture_routes["channel_asset_origins"], "routes": routes}))
     info = {"version": VERSION, "articles": total, "section_pages": pages,
             "sitemaps": len(maps), "templates": len({t.name for t in templates}),
             "mean_article_bytes": round(sum(sizes) / len(sizes))}

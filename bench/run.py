@@ -69,16 +69,20 @@ def serve(work: Path, n: int):
     ports_file = work / f"ports-{n}.json"
     if not ports_file.is_file():
         ports_file.write_text(json.dumps(free_ports()))
-    site_port, channel_port = json.loads(ports_file.read_text())
+    site_port, channel_port, asset_port = json.loads(ports_file.read_text())
     return start_mirror_process(work / f"mirror-{n}", site_port=site_port,
-                                channel_port=channel_port, stderr=subprocess.DEVNULL)
+                                channel_port=channel_port, channel_asset_port=asset_port,
+                                stderr=subprocess.DEVNULL)
 
 
-def crawl_command(mirror, out: Path, profile: Path | None = None) -> list[str]:
+def crawl_command(mirror, out: Path, profile: Path | None = None,
+                  settings: tuple[str, ...] = ()) -> list[str]:
     channel = mirror.channel.split("://", 1)[1]
+    assets = mirror.channel_assets.split("://", 1)[1]
     prefix = ["-m", "cProfile", "-o", str(profile)] if profile else []
     return [sys.executable, *prefix, "-m", "prakata_crawler.cli", "crawl", "--site",
-            mirror.site, "--channel-host", channel, "--out", str(out), *FAST]
+            mirror.site, "--channel-host", channel, "--out", str(out), *FAST,
+            "-s", f"PRAKATA_CHANNEL_ASSET_HOSTS={assets}", *settings]
 
 
 def last_report(out: Path) -> dict:
@@ -86,7 +90,8 @@ def last_report(out: Path) -> dict:
 
 
 def crawl_size(work: Path, n: int) -> dict:
-    """The bare spider, then `prakata crawl`, on one mirror of n articles."""
+    """The bare spider, then `prakata crawl`, on one mirror of n articles. The ratio counts
+    pages only: the bare spider fetches no page requisites, ours does (``requisites``)."""
     mirror_dir, out = work / f"mirror-{n}", work / f"crawl-{n}"
     info = build(mirror_dir, n)
     shutil.rmtree(out, ignore_errors=True)
@@ -96,16 +101,48 @@ def crawl_size(work: Path, n: int) -> dict:
                        work / f"bare-{n}.log")
         bare.update(json.loads((work / f"bare-{n}.log").read_text().strip().splitlines()[-1]))
         ours = measure(crawl_command(mirror, out), work / f"crawl-{n}.log")
-    report = last_report(out)
-    ours.update(pages=report["pages"], seconds=report["seconds"], articles=report["articles"],
-                status=report["status"], error_rate=report["error_rate"],
-                warc_mb=round(sum(p.stat().st_size for p in (out / "warc").glob("*")) / 2**20, 1))
+    ours.update(crawl_figures(out))
     for run in (bare, ours):
         run["pages_per_s"] = round(run["pages"] / run["seconds"], 1)
         run["pages_per_cpu_s"] = round(run["pages"] / run["cpu_s"], 1)
     return {"articles": n, "mirror": info, "bare": bare, "prakata": ours,
             "ratio": round(ours["pages_per_s"] / bare["pages_per_s"], 3),
             "cpu_ratio": round(ours["pages_per_cpu_s"] / bare["pages_per_cpu_s"], 3)}
+
+
+def crawl_figures(out: Path) -> dict:
+    """What the last run into ``out`` fetched and wrote."""
+    report = last_report(out)
+    requisites = report.get("requisites", {})
+    return {"pages": report["pages"], "seconds": report["seconds"],
+            "articles": report["articles"], "status": report["status"],
+            "error_rate": report["error_rate"],
+            "requisite_requests": requisites.get("requests", 0),
+            "requisites_archived": sum(requisites.get(k, 0) for k in
+                                       ("fetched", "revisit", "reused")),
+            "requisites_failed": requisites.get("failed", 0),
+            "warc_mb": round(sum(p.stat().st_size for p in (out / "warc").glob("*")) / 2**20, 1)}
+
+
+def requisite_cost(work: Path, n: int) -> dict:
+    """The same crawl without page requisites and with them, on the mirror of n articles:
+    requests and WARC bytes per article page, pages/s."""
+    runs = {}
+    with serve(work, n) as mirror:
+        for name, settings in (("without", ("-s", "PRAKATA_REQUISITES_ENABLED=0")),
+                               ("with", ())):
+            out = work / f"requisites-{name}-{n}"
+            shutil.rmtree(out, ignore_errors=True)
+            run = measure(crawl_command(mirror, out, settings=settings),
+                          work / f"requisites-{name}-{n}.log")
+            run.update(crawl_figures(out))
+            run["pages_per_s"] = round(run["pages"] / run["seconds"], 1)
+            run["requests_per_article"] = round(
+                (run["pages"] + run["requisite_requests"]) / run["articles"], 2)
+            run["warc_kb_per_article"] = round(run["warc_mb"] * 1024 / run["articles"], 1)
+            runs[name] = run
+            shutil.rmtree(out, ignore_errors=True)
+    return {"articles": n, **runs}
 
 
 def reextract(work: Path, n: int) -> dict:
@@ -136,8 +173,11 @@ def incremental(work: Path, n: int) -> dict:
             urls += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(stream)
                      if r.rec_type == "request"]
     beyond = [u for u in urls if not DISCOVERY.search(u.split("?")[0])]
+    requisites = report.get("requisites", {})
     return {"new_articles": NEW_ARTICLES, **run, "seconds": report["seconds"],
             "requests": len(urls), "requests_beyond_discovery": len(beyond),
+            "requisite_requests": requisites.get("requests", 0),
+            "requisites_reused": requisites.get("reused", 0),
             "beyond_discovery_paths": sorted(urlsplit(u).path for u in beyond),
             "articles": report["articles"], "not_modified": report["not_modified"],
             "status": report["status"]}
@@ -190,10 +230,20 @@ def table(result: dict) -> str:
     rows += ["", f"reextract of the {re_['archive_articles']:,}-article archive: "
                  f"{re_['articles']:,} articles in {re_['wall_s']} s = {re_['articles_per_s']} "
                  f"articles/s, peak RSS {re_['peak_rss_mb']} MiB (load {re_['load_before']})"]
+    cost = result.get("requisites")
+    if cost:
+        rows += ["", f"page requisites, crawl of {cost['articles']:,} articles:"
+                     "   requests/article  WARC KiB/article  pages/s"]
+        for name in ("without", "with"):
+            run = cost[name]
+            rows.append(f"  {name:<36}{run['requests_per_article']:>10}"
+                        f"{run['warc_kb_per_article']:>18}{run['pages_per_s']:>9}")
     inc = result["incremental"]
     rows.append(f"incremental run after {inc['new_articles']} new articles: {inc['requests']} "
                 f"requests, {inc['requests_beyond_discovery']} beyond robots/sitemaps/feeds, "
                 f"{inc['articles']} articles, {inc['not_modified']} answered 304, "
+                f"{inc.get('requisite_requests', 0)} requisite requests "
+                f"({inc.get('requisites_reused', 0)} reused from the archive), "
                 f"{inc['seconds']} s crawl / {inc['wall_s']} s wall (load {inc['load_before']})")
     return "\n".join(rows)
 
@@ -230,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     for n in sizes:
         result["crawl"].append(crawl_size(args.work, n))
+        if n == sizes[0]:
+            result["requisites"] = requisite_cost(args.work, n)
         if n == mid:  # its archive and mirror are needed now, not after the biggest crawl
             result["reextract"] = reextract(args.work, mid)
             if args.profile:

@@ -30,4 +30,9 @@ def test_benchmark_runs_and_writes_table_and_json(tmp_path):
     assert result["reextract"]["articles"] == 200
     incremental = result["incremental"]
     assert incremental["exit"] == 0 and incremental["articles"] == 20
+    cost = result["requisites"]
+    assert cost["without"]["requisite_requests"] == 0
+    # the own photo of (almost) every article and the site chrome, all of them archived
+    assert cost["with"]["requisites_archived"] >= 180 and cost["with"]["requisites_failed"] == 0
+    assert cost["with"]["requests_per_article"] > cost["without"]["requests_per_article"]
     assert 0 < incremental["requests_beyond_discovery"] <= incremental["requests"]
