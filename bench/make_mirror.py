@@ -299,6 +299,7 @@ def build(root: Path, articles: int, new: int = 0) -> dict:
             (root / route["file"]).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(FIXTURES / route["file"], root / route["file"])
             routes.append(route)
+    routes += chrome_routes(root, templates, words, {(r["host"], r["path"]) for r in routes})
     (root / "routes.json").write_text(json.dumps(
         {"site_origin": SITE, "channel_origin": fixture_routes["channel_origin"],
          "channel_asset_origins": fixture_routes["channel_asset_origins"], "routes": routes}))
@@ -307,6 +308,31 @@ def build(root: Path, articles: int, new: int = 0) -> dict:
             "mean_article_bytes": round(sum(sizes) / len(sizes))}
     stamp.write_text(json.dumps(info))
     return info
+
+
+def chrome_routes(root: Path, templates: list[Template], words: WordPool,
+                  taken: set[tuple[str, str]]) -> list[dict]:
+    """Routes for what the other portals' templates load from the site (their stylesheets,
+    scripts, icons and sidebar photos, now on prakata.com) and the fixture world lacks: a
+    stand-in of the right type each, as the real site would serve something there."""
+    from prakata_crawler.requisites import html_requisites
+
+    stubs = {"css": ("chrome.css", b"body{margin:0}\n"), "js": ("chrome.js", b";\n")}
+    routes = []
+    for template in {t.name: t for t in templates}.values():
+        page = template.render(Article(1, published(1), "Contoh"), words)
+        for url, _ in html_requisites(lxml.html.document_fromstring(page), SITE + "/"):
+            parts = urlsplit(url)
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            if not url.startswith(SITE + "/") or ("site", path) in taken:
+                continue
+            suffix = parts.path.rsplit(".", 1)[-1].lower()
+            name, body = stubs.get(suffix, ("photo.jpg", None))
+            if body is not None and not (root / "site" / name).exists():
+                (root / "site" / name).write_bytes(body)
+            taken.add(("site", path))
+            routes.append({"host": "site", "path": path, "file": f"site/{name}"})
+    return routes
 
 
 def main() -> None:
