@@ -42,6 +42,7 @@ FAILED, SKIPPED, OUT_OF_SCOPE, AD_OR_TRACKER, ROBOTS = (
     "failed", "skipped", "out of scope", "ad or tracker", "robots.txt")
 OUTCOMES = (FETCHED, REVISIT, REUSED, FAILED, SKIPPED, OUT_OF_SCOPE, AD_OR_TRACKER, ROBOTS)
 ARCHIVED = (FETCHED, REVISIT, REUSED)
+MAX_REMEMBERED = 100_000  # refusals remembered per run (an ad URL may differ on every page)
 logger = logging.getLogger(__name__)
 
 
@@ -85,7 +86,8 @@ class RequisitesPipeline:
         self.per_page = settings.getint("PRAKATA_REQUISITES_PER_PAGE")
         self.recheck = timedelta(days=settings.getfloat("PRAKATA_REQUISITE_RECHECK_DAYS"))
         self.out = Path(settings.get("PRAKATA_OUT"))
-        self.results: dict[str, Requisite | asyncio.Future] = {}
+        self.results: dict[str, Requisite | asyncio.Future] = {}  # fetched (or fetching)
+        self.refused: dict[tuple[str, bool], Requisite] = {}  # (URL, for a channel page)
         self.noted: set[str] = set()  # URLs not fetched by policy, reported once
 
     @classmethod
@@ -101,7 +103,7 @@ class RequisitesPipeline:
     async def process_item(self, item, spider=None):
         if not isinstance(item, Page) or not item.requisites or not 200 <= item.status < 300:
             return item
-        hosts = self.channel_hosts if item.kind == "channel" else self.hosts
+        channel = item.kind == "channel"
         found: dict[str, Requisite] = {}
         wanted = list(dict.fromkeys(item.requisites))
         while wanted:  # the page's requisites, then what its stylesheets load, ...
@@ -109,8 +111,12 @@ class RequisitesPipeline:
             for url, kind in wanted[room:]:
                 found[url] = self._note(Requisite(
                     url, kind, SKIPPED, reason="over PRAKATA_REQUISITES_PER_PAGE"))
-            batch = await asyncio.gather(*(self.requisite(url, kind, hosts, item.kind)
-                                           for url, kind in wanted[:room]))
+            batch, waits = [], []
+            for url, kind in wanted[:room]:
+                known = self._known(url, kind, channel, item.kind)
+                (batch if isinstance(known, Requisite) else waits).append(known)
+            if waits:
+                batch += await asyncio.gather(*waits)
             found.update((r.url, r) for r in batch)
             wanted = [(url, kind) for r in batch for url, kind in r.loads if url not in found]
             wanted = list(dict.fromkeys(wanted))
@@ -118,19 +124,29 @@ class RequisitesPipeline:
         item.meta.setdefault(WARC_NOTES_KEY, []).extend(r.note() for r in found.values())
         return item
 
-    async def requisite(self, url: str, kind: str, hosts: tuple[str, ...],
-                        page_kind: str) -> Requisite:
-        """The outcome for ``url``: fetched now, or the outcome of this run's fetch."""
-        where = scope(url, self.site, hosts)
-        if where != IN:
-            return self._note(Requisite(url, kind, AD_OR_TRACKER if where == DENIED
-                                        else OUT_OF_SCOPE))
+    def _known(self, url: str, kind: str, channel: bool, page_kind: str):
+        """The outcome for ``url`` if this run knows it (most of a page's requisites are
+        the site's chrome), else something to await for it: this run's fetch under way, or
+        a new one (registered at once, so no other page starts the same fetch)."""
         known = self.results.get(url)
         if isinstance(known, asyncio.Future):
-            return await asyncio.shield(known)  # another page's fetch of it is under way
+            return asyncio.shield(known)
         if known is not None:
             return known
+        refused = self.refused.get((url, channel))
+        if refused is not None:
+            return refused
+        where = scope(url, self.site, self.channel_hosts if channel else self.hosts)
+        if where != IN:
+            result = Requisite(url, kind, AD_OR_TRACKER if where == DENIED else OUT_OF_SCOPE)
+            if len(self.refused) < MAX_REMEMBERED:
+                self.refused[(url, channel)] = result
+            return self._note(result)
         future = self.results[url] = asyncio.get_running_loop().create_future()
+        return self._fetch_once(url, kind, page_kind, future)
+
+    async def _fetch_once(self, url: str, kind: str, page_kind: str,
+                          future: asyncio.Future) -> Requisite:
         try:
             result = await self._fetch(url, kind, page_kind)
         except Exception as exc:  # noqa: BLE001 -- a requisite never takes its page down

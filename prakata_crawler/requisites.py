@@ -52,17 +52,17 @@ _CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?(['"])([^'"]+)\1""", re.I)
 _FONT_EXT = re.compile(r"\.(?:woff2?|ttf|otf|eot)(?:$|[?#])", re.I)
 _IMAGE_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg|bmp|ico)(?:$|[?#])", re.I)
 _MEDIA_EXT = re.compile(r"\.(?:mp4|webm|ogv|mov|m4v|mp3|ogg|oga|wav|m4a)(?:$|[?#])", re.I)
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _LAZY = ("src", "data-src", "data-lazy-src", "data-original", "data-lazy", "data-echo")
 _LAZY_SETS = ("srcset", "data-srcset", "data-lazy-srcset")
 _ICON_RELS = frozenset({"icon", "shortcut", "apple-touch-icon", "apple-touch-icon-precomposed",
                         "mask-icon"})
 _PRELOAD_KINDS = {"style": STYLE, "script": SCRIPT, "font": FONT, "image": IMAGE}
-# The elements that can load something, in document order (a union keeps it); iterating
-# every element of a page in Python costs several times more.
-_CANDIDATES = etree.XPath(
-    "//img | //amp-img | //source | //image | //input[@src] | //video | //audio | //script"
-    " | //link[@href] | //meta[@content] | //style | //*[@style] | //*[@background]",
-    smart_strings=False)
+# The elements that can load something: by tag (lxml's iter() filters in C), then the ones
+# with a style or background attribute.
+_TAGS = ("img", "amp-img", "source", "image", "input", "video", "audio", "script", "link",
+         "meta", "style")
+_STYLED = etree.XPath("//*[@style or @background]", smart_strings=False)
 _META_IMAGES = frozenset({"og:image", "og:image:url", "og:image:secure_url", "twitter:image",
                           "twitter:image:src"})
 
@@ -101,18 +101,19 @@ def html_requisites(root, url: str) -> list[tuple[str, str]]:
             found.setdefault(absolute.split("#", 1)[0], _kind_of(absolute, kind))
 
     structured = []
-    for el in _CANDIDATES(root):
-        tag = el.tag if isinstance(el.tag, str) else ""
+    for el in root.iter(*_TAGS):
+        tag = el.tag
         if tag in {"img", "amp-img", "source", "image", "input"}:
             media = tag == "source" and el.getparent() is not None and \
                 el.getparent().tag in {"video", "audio"}
-            for attr in _LAZY:
-                add(el.get(attr), MEDIA if media else IMAGE)
-            for attr in _LAZY_SETS:
-                for candidate in _srcset(el.get(attr) or ""):
-                    add(candidate, IMAGE)
-            if tag == "image":  # SVG <image href>
-                add(el.get("href") or el.get("{http://www.w3.org/1999/xlink}href"), IMAGE)
+            for name, value in el.items():
+                if name in _LAZY:
+                    add(value, MEDIA if media else IMAGE)
+                elif name in _LAZY_SETS:
+                    for candidate in _srcset(value):
+                        add(candidate, IMAGE)
+                elif tag == "image" and name in {"href", _XLINK_HREF}:  # SVG <image>
+                    add(value, IMAGE)
         elif tag in {"video", "audio"}:
             add(el.get("src"), MEDIA)
             add(el.get("poster"), IMAGE)
@@ -138,9 +139,10 @@ def html_requisites(root, url: str) -> list[tuple[str, str]]:
         elif tag == "style":
             for href, kind in css_requisites(el.text or "", base):
                 add(href, kind)
-        elif tag in {"body", "table", "td", "th"} and el.get("background"):
+    for el in _STYLED(root):
+        if el.tag in {"body", "table", "td", "th"} and el.get("background"):
             add(el.get("background"), IMAGE)
-        style = el.get("style") if tag else None
+        style = el.get("style")
         if style and "url(" in style:
             for href, kind in css_requisites(style, base):
                 add(href, kind)
