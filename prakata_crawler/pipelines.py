@@ -14,7 +14,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from .extract import extract
+from .extract_pool import ExtractPool, worker_count
 from .fetch_requisites import REQUISITES_KEY
 from .items import Page, fingerprint, item_key, mark_archived, validation_errors
 from .state import StateStore
@@ -49,16 +49,28 @@ class _CrawlerPipeline:
 
 
 class ExtractPipeline(_CrawlerPipeline):
-    """Runs the pure extractor over each fetched page."""
+    """Runs the pure extractor over each fetched page (in worker processes: see
+    :mod:`prakata_crawler.extract_pool`) and says which of its images the archive holds."""
 
-    def process_item(self, item):
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.pool = ExtractPool(worker_count(crawler.settings.getint("PRAKATA_EXTRACT_WORKERS")))
+
+    def open_spider(self, spider=None):
+        self.pool.start()
+
+    def close_spider(self, spider=None):
+        self.pool.close()
+
+    async def process_item(self, item):
         if not isinstance(item, Page):
             return item
         if not 200 <= item.status < 300:
             raise Dropped(f"http status {item.status}", REJECTED, item.url)
-        result = extract(item.body, item.url, fetched_at=item.fetched_at,
-                         channel_hosts=getattr(self.spider, "channel_hosts", ()),
-                         content_type=item.content_type)
+        result = await self.pool.extract(
+            item.body, item.url, fetched_at=item.fetched_at,
+            channel_hosts=frozenset(getattr(self.spider, "channel_hosts", ())),
+            content_type=item.content_type)
         if result["type"] == "rejected":
             reason = result["reason"]
             category = SKIPPED if reason.startswith("not an article") and item.kind == "page" \

@@ -56,6 +56,9 @@ EXTENSIONS = {
     "prakata_crawler.crawlstate.CrawlState": 510,
     "prakata_crawler.progress.Progress": 520,
 }
+# Pages are extracted in worker processes while the crawl fetches: -1 gives one per core but
+# the crawl's own (at most 4), 0 extracts in the crawl's process.
+PRAKATA_EXTRACT_WORKERS = -1
 PRAKATA_PROGRESS_INTERVAL = 2.0  # seconds; only when stderr is a terminal
 LOG_FORMATTER = "prakata_crawler.report.QuietDropFormatter"
 
