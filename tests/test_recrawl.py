@@ -18,7 +18,10 @@ NEW = "/2025/12/pemkot-tangerang-resmikan-taman-baru-di-cipondoh.html"
 
 
 def change_site(fixtures):
-    """Edit the seed article, delete one article, publish a new one linked from home."""
+    """Edit the seed article, delete one article, publish a new one linked from home, and
+    change the site's stylesheet."""
+    css = fixtures / "site" / "css" / "app.css"
+    css.write_text(css.read_text(encoding="utf-8") + ".badge{color:#c8102e}\n", encoding="utf-8")
     seed = fixtures / "site" / SEED.lstrip("/")
     seed.write_text(seed.read_text(encoding="utf-8").replace(
         "Semangat melayani bukan sekadar slogan.", "Semangat melayani bukan sekadar semboyan."),
@@ -89,6 +92,39 @@ def test_second_run_emits_only_new_and_changed_items(two_runs):
                              str(out)], capture_output=True, text=True)
     assert verify.returncode == 0, verify.stderr
     assert any(u.endswith(DELETED) for u in second.report["not_found_urls"])
+
+
+def test_a_recrawl_asks_again_for_no_requisite_the_archive_holds(two_runs):
+    """Within PRAKATA_REQUISITE_RECHECK_DAYS the archive's copies are reused: no request, and
+    the new article's photo (the seed's, archived by the first run) is marked archived."""
+    origins, _, (first, second) = two_runs
+    assert first.report["requisites"]["fetched"] >= 60
+    requisites = second.report["requisites"]
+    assert requisites["requests"] == 0 and requisites["fetched"] == 0
+    assert requisites["reused"] >= 20  # those of the pages fetched in full (not the 304s)
+    new = next(i for i in second.items if i["url"].endswith(NEW))
+    seed = next(i for i in first.items if i["url"].endswith(SEED))
+    assert new["images"][0]["archived"]
+    assert new["images"][0]["payload_digest"] == seed["images"][0]["payload_digest"]
+
+
+def test_requisites_past_the_window_are_asked_changed_since(tmp_path):
+    """Past the window every requisite gets a conditional request: unchanged ones answer 304
+    and become revisit records, the changed stylesheet is archived again in full."""
+    origins, out, (first, second) = crawl_twice(
+        tmp_path, "-s", "PRAKATA_RECHECK_DAYS=3650", "-s", "PRAKATA_REQUISITE_RECHECK_DAYS=0")
+    assert second.proc.returncode == 0, second.proc.stderr[-2000:]
+    requisites = second.report["requisites"]
+    css = origins.site_origin + "/css/app.css?id=7c1d6f0e3b2a94d58e61"
+    assert requisites["fetched"] == 1, requisites  # the stylesheet that changed
+    assert requisites["revisit"] >= 20 and requisites["http_status"] == {
+        "200": 1, "304": requisites["revisit"]}
+    latest = sorted((out / "warc").glob("*.warc.gz"))[-1]
+    with open(latest, "rb") as stream:
+        revisits = {r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(stream)
+                    if r.rec_type == "revisit"}
+    assert css not in revisits
+    assert origins.site_origin + "/images/logo-prakata.png" in revisits
 
 
 def test_reextract_rebuilds_every_version(two_runs, tmp_path):
