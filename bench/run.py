@@ -89,25 +89,34 @@ def last_report(out: Path) -> dict:
     return json.loads(max((out / "runs").glob("*.json"), key=os.path.getmtime).read_text())
 
 
-def crawl_size(work: Path, n: int) -> dict:
-    """The bare spider, then `prakata crawl`, on one mirror of n articles. The ratio counts
-    pages only: the bare spider fetches no page requisites, ours does (``requisites``)."""
+def crawl_size(work: Path, n: int, rounds: int = 1) -> dict:
+    """The bare spider, then `prakata crawl`, on one mirror of n articles, ``rounds`` times
+    in turn; the round with the median ratio is reported (pages/s on two shared cores moves
+    by a fifth from one minute to the next, and interleaving cancels slow drift). The ratio
+    counts pages only: the bare spider fetches no page requisites, ours does."""
     mirror_dir, out = work / f"mirror-{n}", work / f"crawl-{n}"
     info = build(mirror_dir, n)
-    shutil.rmtree(out, ignore_errors=True)
     (work / f"ports-{n}.json").unlink(missing_ok=True)
+    runs = []
     with serve(work, n) as mirror:
-        bare = measure([sys.executable, "-m", "bench.bare_spider", "--site", mirror.site],
-                       work / f"bare-{n}.log")
-        bare.update(json.loads((work / f"bare-{n}.log").read_text().strip().splitlines()[-1]))
-        ours = measure(crawl_command(mirror, out), work / f"crawl-{n}.log")
-    ours.update(crawl_figures(out))
-    for run in (bare, ours):
-        run["pages_per_s"] = round(run["pages"] / run["seconds"], 1)
-        run["pages_per_cpu_s"] = round(run["pages"] / run["cpu_s"], 1)
-    return {"articles": n, "mirror": info, "bare": bare, "prakata": ours,
-            "ratio": round(ours["pages_per_s"] / bare["pages_per_s"], 3),
-            "cpu_ratio": round(ours["pages_per_cpu_s"] / bare["pages_per_cpu_s"], 3)}
+        for _ in range(rounds):
+            shutil.rmtree(out, ignore_errors=True)
+            bare = measure([sys.executable, "-m", "bench.bare_spider", "--site", mirror.site],
+                           work / f"bare-{n}.log")
+            bare.update(json.loads((work / f"bare-{n}.log").read_text().strip()
+                                   .splitlines()[-1]))
+            ours = measure(crawl_command(mirror, out), work / f"crawl-{n}.log")
+            ours.update(crawl_figures(out))
+            for run in (bare, ours):
+                run["pages_per_s"] = round(run["pages"] / run["seconds"], 1)
+                run["pages_per_cpu_s"] = round(run["pages"] / run["cpu_s"], 1)
+            runs.append({"bare": bare, "prakata": ours,
+                         "ratio": round(ours["pages_per_s"] / bare["pages_per_s"], 3),
+                         "cpu_ratio": round(ours["pages_per_cpu_s"] / bare["pages_per_cpu_s"],
+                                            3)})
+    median = sorted(runs, key=lambda r: r["ratio"])[len(runs) // 2]
+    return {"articles": n, "mirror": info, **median,
+            "round_ratios": [r["ratio"] for r in runs]}
 
 
 def crawl_figures(out: Path) -> dict:
@@ -213,7 +222,8 @@ def table(result: dict) -> str:
                     f"{ours['pages_per_cpu_s']:>13}{ours['peak_rss_mb']:>13}"
                     f"{ours['load_before']:>6} |{bare['pages']:>12,}{bare['pages_per_s']:>9}"
                     f"{bare['pages_per_cpu_s']:>13}{bare['peak_rss_mb']:>8} |"
-                    f"{row['ratio']:>6}{row['cpu_ratio']:>11}")
+                    f"{row['ratio']:>6}{row['cpu_ratio']:>11}  rounds "
+                    + " ".join(map(str, row.get("round_ratios", []))))
     if len(result["crawl"]) > 1:
         a, b = result["crawl"][-2], result["crawl"][-1]
         rows.append(f"peak RSS {a['articles']:,} -> {b['articles']:,} articles: "
@@ -261,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/prakata-bench"),
                         help="mirrors, archives and logs (reused mirrors are not regenerated)")
     parser.add_argument("--repeat", type=int, default=5, help="passes over the extraction pages")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="bare/ours rounds per size up to 10,000 articles (the median "
+                             "ratio is reported); one above")
     parser.add_argument("--profile", action="store_true",
                         help="also cProfile the crawl at the re-extraction size (untimed)")
     args = parser.parse_args(argv)
@@ -279,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     result["crawl"] = []
     args.json.parent.mkdir(parents=True, exist_ok=True)
     for n in sizes:
-        result["crawl"].append(crawl_size(args.work, n))
+        rounds = args.rounds if n <= 10_000 else 1
+        result["crawl"].append(crawl_size(args.work, n, rounds))
         if n == sizes[0]:
             result["requisites"] = requisite_cost(args.work, n)
         if n == mid:  # its archive and mirror are needed now, not after the biggest crawl

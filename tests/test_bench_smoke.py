@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_benchmark_runs_and_writes_table_and_json(tmp_path):
     out = tmp_path / "result.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--sizes", "200", "--repeat", "1",
+        [sys.executable, "-m", "bench.run", "--sizes", "200", "--repeat", "1", "--rounds", "2",
          "--work", str(tmp_path / "work"), "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -23,7 +23,8 @@ def test_benchmark_runs_and_writes_table_and_json(tmp_path):
     for run in (row["prakata"], row["bare"]):
         assert run["pages"] > 200 and run["pages_per_s"] > 0 and run["peak_rss_mb"] > 0
     assert row["prakata"]["exit"] == 0 and row["prakata"]["articles"] == 200
-    assert row["ratio"] > 0
+    assert row["ratio"] > 0 and len(row["round_ratios"]) == 2
+    assert row["ratio"] in row["round_ratios"]
     for name in ("prakata_crawler", "trafilatura"):
         assert result["extraction"][name]["docs_per_s"] > 0
         assert 0 <= result["extraction"][name]["body_f1"] <= 1
