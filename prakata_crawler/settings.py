@@ -20,9 +20,6 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-# A page's callback yields one item and its links; Scrapy starts CONCURRENT_ITEMS tasks for
-# every callback's output whatever its length, 100 by default: most of them would idle.
-CONCURRENT_ITEMS = 16
 DOWNLOAD_TIMEOUT = 30
 # Caps on what one response may cost, compressed on the wire and again after decompression
 # (Scrapy's HttpCompressionMiddleware stops a gzip bomb at DOWNLOAD_MAXSIZE); reextract
