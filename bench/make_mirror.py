@@ -184,10 +184,15 @@ class Article:
     n: int
     when: datetime
     headline: str
+    edited: datetime | None = None  # when a correction was published
 
     @property
     def path(self) -> str:
         return article_path(self.n)
+
+    @property
+    def changed(self) -> datetime:
+        return self.edited or self.when
 
 
 def article_path(n: int) -> str:
@@ -223,13 +228,23 @@ def listing(title: str, links: list[Article], next_url: str | None) -> str:
             f'<h1>{title}</h1><ul>{items}</ul>{more}</body></html>')
 
 
-def build(root: Path, articles: int, new: int = 0) -> dict:
-    """Write (or complete) the mirror under `root`; return what it holds."""
+def edited_articles(articles: int, edited: int) -> list[int]:
+    """Which old articles a newsroom corrected: spread over the archive, never the newest."""
+    return [articles * k // (edited + 1) for k in range(1, edited + 1)]
+
+
+def build(root: Path, articles: int, new: int = 0, edited: int = 0,
+          edited_at: datetime | None = None) -> dict:
+    """Write (or complete) the mirror under `root`; return what it holds. ``edited`` old
+    articles get a correction at ``edited_at``: a sentence more, and that time as their
+    sitemap lastmod (and their sitemap's, in the index)."""
     stamp = root / "generated.json"
     total = articles + new
+    corrected = dict.fromkeys(edited_articles(articles, edited), edited_at)
     if stamp.is_file():
         previous = json.loads(stamp.read_text())
-        if previous["version"] == VERSION and previous["articles"] == total:
+        if previous["version"] == VERSION and previous["articles"] == total and \
+                previous.get("edited", 0) == edited == 0:
             return previous
         if previous["version"] != VERSION:  # pages of an older generator: start afresh
             shutil.rmtree(root / "site")
@@ -240,12 +255,16 @@ def build(root: Path, articles: int, new: int = 0) -> dict:
     for n in range(total, 0, -1):  # newest first; the --new ones are the newest
         article = Article(n, published(n), words.headline(n))
         target = site / article.path.lstrip("/")
-        if not target.exists():
-            page = templates[n % len(templates)].render(article, words).encode("utf-8")
+        if not target.exists() or n in corrected:
+            page = templates[n % len(templates)].render(article, words)
+            if n in corrected:
+                page = page.replace("</p>", " (Koreksi: angka dalam berita ini diperbarui.)</p>",
+                                    1)
+                article = Article(n, article.when, article.headline, corrected[n])
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(page)
+            target.write_bytes(page.encode("utf-8"))
         sizes.append(target.stat().st_size)
-        modified = article.when.astimezone(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        modified = article.changed.astimezone(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
         routes.append({"host": "site", "path": article.path, "file": f"site{article.path}",
                        "last_modified": modified})
         routes.append({"host": "site", "path": photo_path(n), "file": "site/photo.jpg",
@@ -276,13 +295,13 @@ def build(root: Path, articles: int, new: int = 0) -> dict:
     oldest_first = listed[::-1]
     for k in range(0, len(oldest_first), PER_SITEMAP):
         chunk = oldest_first[k: k + PER_SITEMAP]
-        urls = "".join(f"<url><loc>{SITE}{a.path}</loc><lastmod>{a.when.isoformat()}</lastmod>"
-                       f"</url>" for a in chunk)
+        urls = "".join(f"<url><loc>{SITE}{a.path}</loc><lastmod>{a.changed.isoformat()}"
+                       f"</lastmod></url>" for a in chunk)
         name = f"sitemap-{k // PER_SITEMAP + 1}.xml"
         write(name, f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.'
                     f'sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>', f"/{name}",
               "application/xml")
-        maps.append((name, chunk[-1].when))
+        maps.append((name, max(a.changed for a in chunk)))
     index = "".join(f"<sitemap><loc>{SITE}/{n}</loc><lastmod>{w.isoformat()}</lastmod>"
                     f"</sitemap>" for n, w in maps)
     write("sitemap.xml", f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://'
@@ -303,7 +322,7 @@ def build(root: Path, articles: int, new: int = 0) -> dict:
     (root / "routes.json").write_text(json.dumps(
         {"site_origin": SITE, "channel_origin": fixture_routes["channel_origin"],
          "channel_asset_origins": fixture_routes["channel_asset_origins"], "routes": routes}))
-    info = {"version": VERSION, "articles": total, "section_pages": pages,
+    info = {"version": VERSION, "articles": total, "edited": edited, "section_pages": pages,
             "sitemaps": len(maps), "templates": len({t.name for t in templates}),
             "mean_article_bytes": round(sum(sizes) / len(sizes))}
     stamp.write_text(json.dumps(info))

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS=16",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=WARNING"]
 NEW_ARTICLES = 20
+EDITED_ARTICLES = 5  # old articles corrected between the crawls (body and sitemap lastmod)
 DISCOVERY = re.compile(r"/robots\.txt$|/sitemap[^/]*\.xml$|/feed$|/rss$")
 
 
@@ -167,11 +168,14 @@ def reextract(work: Path, n: int) -> dict:
 
 
 def incremental(work: Path, n: int) -> dict:
-    """A second crawl into the same archive after NEW_ARTICLES articles appeared."""
+    """A second crawl into the same archive after NEW_ARTICLES articles appeared and
+    EDITED_ARTICLES old ones were corrected."""
+    from datetime import datetime, timezone
+
     from warcio.archiveiterator import ArchiveIterator
 
     mirror_dir, out = work / f"mirror-{n}", work / f"crawl-{n}"
-    build(mirror_dir, n, NEW_ARTICLES)
+    build(mirror_dir, n, NEW_ARTICLES, EDITED_ARTICLES, datetime.now(timezone.utc))
     before = set((out / "warc").iterdir())
     with serve(work, n) as mirror:
         run = measure(crawl_command(mirror, out), work / f"incremental-{n}.log")
@@ -183,7 +187,10 @@ def incremental(work: Path, n: int) -> dict:
                      if r.rec_type == "request"]
     beyond = [u for u in urls if not DISCOVERY.search(u.split("?")[0])]
     requisites = report.get("requisites", {})
-    return {"new_articles": NEW_ARTICLES, **run, "seconds": report["seconds"],
+    return {"archive_articles": n, "new_articles": NEW_ARTICLES,
+            "edited_articles": EDITED_ARTICLES, **run,
+            "seconds": report["seconds"], "requests_by_reason": report["requests_by_reason"],
+            "items_new": report["new"], "items_updated": report["updated"],
             "requests": len(urls), "requests_beyond_discovery": len(beyond),
             "requisite_requests": requisites.get("requests", 0),
             "requisites_reused": requisites.get("reused", 0),
@@ -249,7 +256,16 @@ def table(result: dict) -> str:
             rows.append(f"  {name:<36}{run['requests_per_article']:>10}"
                         f"{run['warc_kb_per_article']:>18}{run['pages_per_s']:>9}")
     inc = result["incremental"]
-    rows.append(f"incremental run after {inc['new_articles']} new articles: {inc['requests']} "
+    full = next((r for r in result["crawl"] if r["articles"] == inc.get("archive_articles")),
+                None)
+    rows.append(f"incremental run after {inc['new_articles']} new and "
+                f"{inc.get('edited_articles', 0)} corrected old articles: "
+                f"{inc.get('items_new', '?')} new and {inc.get('items_updated', '?')} updated "
+                f"items; requests by reason: " + ", ".join(
+                    f"{v} {k}" for k, v in inc.get("requests_by_reason", {}).items())
+                + (f"; {inc['wall_s']} s wall against {full['prakata']['wall_s']} s for the "
+                   f"full crawl" if full else ""))
+    rows.append(f"  {inc['requests']} "
                 f"requests, {inc['requests_beyond_discovery']} beyond robots/sitemaps/feeds, "
                 f"{inc['articles']} articles, {inc['not_modified']} answered 304, "
                 f"{inc.get('requisite_requests', 0)} requisite requests "

@@ -343,6 +343,9 @@ def _summary(report: dict, path: str) -> str:
         f"  items: {report['new']} new, {report['updated']} updated, {report['unchanged']} "
         f"unchanged; {report['known_not_fetched']} known pages not fetched again",
     ]
+    if report.get("requests_by_reason"):
+        lines.append(f"  {report['requests']} requests: " + ", ".join(
+            f"{count} {reason}" for reason, count in report["requests_by_reason"].items()))
     for reason, count in list(report["rejected_reasons"].items())[:5]:
         lines.append(f"  rejected x{count}: {reason}")
     if report["articles"]:

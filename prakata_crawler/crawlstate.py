@@ -13,6 +13,7 @@ from scrapy.http import TextResponse
 
 from .fetch_requisites import REQUISITE
 from .items import Page
+from .reasons import LATER_PAGE, REASON
 from .state import StateStore
 
 ITEM_CALLBACKS = {"parse_page", "parse_channel"}  # callbacks that yield a Page item
@@ -61,11 +62,16 @@ class CrawlState:
                            (header(b"Last-Modified") or b"").decode("latin-1") or None, when)
         if requisite:  # known to the conditional request middleware from now on
             self.store.classified(request.url, "requisite")
+        elif request.meta.get(REASON) == LATER_PAGE:
+            pass  # classified with its article's item
         elif getattr(request.callback, "__name__", "") not in ITEM_CALLBACKS:
             self.store.classified(request.url, "index")  # robots.txt, sitemaps, feeds
 
     def item_scraped(self, item, response, spider):
         self.store.classified(response.url, item["type"], item.get("date_published"))
+        for url in item.get("pages") or ():  # a multi-page article's other pages: as it
+            if url != response.url:
+                self.store.classified(url, item["type"], item.get("date_published"))
         self._done(response.request)
 
     def _done(self, request) -> None:

@@ -28,6 +28,8 @@ from scrapy.http import TextResponse
 from scrapy.http.request import NO_CALLBACK
 
 from .items import Page
+from .reasons import REASON
+from .reasons import REQUISITE as REQUISITE_REASON
 from .requisites import DENIED, IN, STYLE, css_requisites, scope
 from .warc.capture import WARC_DIGEST_KEY, WARC_NOTES_KEY
 from .warc.index import Capture, latest_captures
@@ -165,8 +167,8 @@ class RequisitesPipeline:
         cap = int(self.caps.get(kind, self.default_cap))
         if self.default_cap:  # DOWNLOAD_MAXSIZE bounds everything
             cap = min(cap, self.default_cap) if cap else self.default_cap
-        request = Request(url, callback=NO_CALLBACK,
-                          meta={REQUISITE: page_kind, "download_maxsize": cap})
+        request = Request(url, callback=NO_CALLBACK, meta={
+            REQUISITE: page_kind, "download_maxsize": cap, REASON: REQUISITE_REASON})
         held = prior.digest if prior else None  # an older copy still stands in the archive
         try:
             response = await self.crawler.engine.download_async(request)

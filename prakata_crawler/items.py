@@ -36,6 +36,9 @@ VERSION = {"minimum": 1, "description": "1, or one more than the archived versio
 ARCHIVED = {"description": "image_url's bytes are in the archive (a page requisite)"}
 DIGEST = {"pattern": r"^sha1:[A-Z2-7]{32}$",
           "description": "WARC-Payload-Digest of image_url's bytes in the archive"}
+PAGES = {"minItems": 1, "description": "the archived pages the body was read from, in order: "
+         "the article's URL, then a multi-page article's later pages (or only its show-all "
+         "view)"}
 PREVIOUS = {**SHA256,
             "description": "fingerprint of the version this one replaces (items.fingerprint)"}
 
@@ -69,6 +72,7 @@ class Article(_Item):
     language: str | None
     whatsapp_channels: list[str]
     related_urls: list[str]
+    pages: list[str] = field(metadata=PAGES)
     word_count: int
     content_sha256: str = field(metadata=SHA256)
     crawled_at: str = field(metadata=CRAWLED_AT)
@@ -107,10 +111,11 @@ class Rejected(_Item):
 
 
 ITEM_CLASSES = (Article, WhatsAppChannel, Rejected)
-# Not content: where and when it was fetched, its version bookkeeping, what the archive holds
-# of its images, and WhatsApp's signed avatar URLs, which change on every request.
+# Not content: where and when it was fetched (its pages' URLs too), its version bookkeeping,
+# what the archive holds of its images, and WhatsApp's signed avatar URLs, which change on
+# every request.
 _NOT_CONTENT = {"url", "crawled_at", "version", "previous_sha256", "image_archived",
-                "image_payload_digest"}
+                "image_payload_digest", "pages"}
 ARCHIVE_FIELDS = ("archived", "payload_digest")  # of an images[] entry
 
 
@@ -199,6 +204,9 @@ class Page:
     fetched_at: datetime
     kind: str
     requisites: list[tuple[str, str]] = field(default_factory=list)  # (URL, kind) it loads
+    # A multi-page article's later pages in order, or its show-all view: one item from all
+    parts: list[Page] = field(default_factory=list)
+    parts_problem: str | None = None  # a later page that could not be fetched: no item
     # The request's meta: where downloader components and pipelines leave what they learned
     # of this exchange (its WARC record, its requisites' outcomes) for the ones after them.
     meta: dict = field(default_factory=dict, repr=False)

@@ -67,10 +67,14 @@ class ExtractPipeline(_CrawlerPipeline):
             return item
         if not 200 <= item.status < 300:
             raise Dropped(f"http status {item.status}", REJECTED, item.url)
+        if item.parts_problem:  # half an article is not the article
+            raise Dropped(f"multi-page article incomplete: {item.parts_problem}", REJECTED,
+                          item.url)
         result = await self.pool.extract(
             item.body, item.url, fetched_at=item.fetched_at,
             channel_hosts=frozenset(getattr(self.spider, "channel_hosts", ())),
-            content_type=item.content_type)
+            content_type=item.content_type,
+            pages=[(part.body, part.url, part.content_type) for part in item.parts])
         if result["type"] == "rejected":
             reason = result["reason"]
             category = SKIPPED if reason.startswith("not an article") and item.kind == "page" \

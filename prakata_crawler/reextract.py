@@ -3,7 +3,8 @@ archived responses, then the live checks (schema, one item per canonical URL per
 Pages a run left out only because of its bounds (``--since/--until``, ``--max-articles``, as
 its metadata records say) stay out. Revisit records are resolved to the payload they
 point at. Which images the archive holds is what the page's metadata record listed
-(``requisite:`` lines), so the rebuilt item says what the live one said.
+(``requisite:`` lines), so the rebuilt item says what the live one said; a multi-page
+article's other pages are the ones it lists (``article-page:`` lines), joined the same way.
 
 This is how a better extractor is applied to years of archive.
 """
@@ -23,7 +24,7 @@ from .extract import extract
 from .items import fingerprint, item_key, mark_archived, validation_errors
 from .pipelines import dedup_keys, next_version
 from .urls import WHATSAPP_HOSTS
-from .warc.payload import decode_body, raw_payload_at
+from .warc.payload import decode_body, raw_payload_at, response_at
 
 # What a live run decided from its own bounds, not from the page (metadata "reason").
 RUN_BOUNDS = ("over --max-articles", "outside --since/--until")
@@ -63,27 +64,51 @@ class _Notes:
 
     bounded: set[str] = field(default_factory=set)  # left out only by the run's bounds
     requisites: dict[str, dict[str, str]] = field(default_factory=dict)  # URL -> digest
+    parts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # (URL, digest)
+    responses: dict[str, tuple[Path, int]] = field(default_factory=dict)  # digest -> where
+
+    def pages(self, record_id: str) -> list[tuple[bytes, str, str | None]] | None:
+        """The other pages of the multi-page article ``record_id`` is page 1 of, as the
+        live run joined them; None when one of them is not in the archive."""
+        pages = []
+        for url, digest in self.parts.get(record_id, ()):
+            where = self.responses.get(digest)
+            body, content_type = response_at(*where) if where else (None, None)
+            if body is None:
+                return None
+            pages.append((body, url, content_type))
+        return pages
 
 
 def _notes(paths: list[Path]) -> _Notes:
     notes = _Notes()
     for path in paths:
         with open(path, "rb") as stream:
-            for record in ArchiveIterator(stream):
+            records = ArchiveIterator(stream)
+            for record in records:
+                if record.rec_type == "response":
+                    digest = record.rec_headers.get_header("WARC-Payload-Digest")
+                    notes.responses.setdefault(digest, (path, records.get_record_offset()))
                 if record.rec_type != "metadata":
                     continue
                 text = record.content_stream().read().decode("utf-8", "replace")
                 page = record.rec_headers.get_header("WARC-Concurrent-To")
                 if _fields(text).get("reason", "") in RUN_BOUNDS:
                     notes.bounded.add(page)
-                held = {}
+                held, pages = {}, []
                 for line in text.splitlines():
                     if line.startswith("requisite:"):  # URL KIND OUTCOME DIGEST
                         parts = line.removeprefix("requisite:").split()
                         if len(parts) == 4:
                             held[parts[0]] = parts[3]
+                    elif line.startswith("article-page:"):  # URL DIGEST
+                        parts = line.removeprefix("article-page:").split()
+                        if len(parts) == 2:
+                            pages.append((parts[0], parts[1]))
                 if held:
                     notes.requisites[page] = held
+                if pages:
+                    notes.parts[page] = pages
     return notes
 
 
@@ -124,11 +149,15 @@ def archived_items(warc_dir: Path) -> Iterator[dict]:
                 if body is None:
                     continue
                 date = record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00")
+                pages = notes.pages(record_id)
+                if pages is None:
+                    continue  # a page of it is missing: the live run had it all, or no item
                 item = extract(body,
                                record.rec_headers.get_header("WARC-Target-URI"),
                                fetched_at=datetime.fromisoformat(date),
                                channel_hosts=run.channel_hosts,
-                               content_type=headers.get_header("Content-Type"))
+                               content_type=headers.get_header("Content-Type"),
+                               pages=pages)
                 held = notes.requisites.get(record_id, {})
                 item = mark_archived(item, held.get)  # what the live run's item said
                 if item["type"] != "rejected" and not validation_errors(item):

@@ -29,6 +29,7 @@ from .fetch_requisites import (
     requisite_done,
 )
 from .pipelines import REJECTED, Dropped
+from .reasons import reason_of
 
 COVERAGE_FIELDS = ("headline", "caption", "body", "byline", "authors", "date_published",
                    "date_modified", "section", "tags", "description", "image_url", "images",
@@ -78,17 +79,23 @@ class RunReport:
         self.requisite_problems: dict[str, dict[str, str]] = {FAILED: {}, SKIPPED: {},
                                                               "refused": {}}
         self.requisite_hosts_out: Counter = Counter()  # host -> URLs left out of scope
+        self.reasons: Counter = Counter()  # why each request that went out was made
         self.report: dict | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         ext = cls(crawler)
         crawler.signals.connect(ext.response_received, signals.response_received)
+        crawler.signals.connect(ext.request_reached_downloader,
+                                signals.request_reached_downloader)
         crawler.signals.connect(ext.item_scraped, signals.item_scraped)
         crawler.signals.connect(ext.item_dropped, signals.item_dropped)
         crawler.signals.connect(ext.spider_closed, signals.spider_closed)
         crawler.signals.connect(ext.requisite_done, requisite_done)
         return ext
+
+    def request_reached_downloader(self, request, spider):
+        self.reasons[reason_of(request)] += 1
 
     def response_received(self, response, request, spider):
         if REQUISITE in request.meta:  # pages and requisites are counted apart
@@ -217,6 +224,15 @@ class RunReport:
             "error_rate": round(error_rate, 4),
             "coverage": {f: round(self.filled[f] / articles, 3) if articles else None
                          for f in COVERAGE_FIELDS},
+            # multi-page articles: how each was joined; later pages no item took, and why
+            "multipage_articles": dict(list(spider.multipage.items())[:MAX_LISTED]),
+            "later_pages_unjoined": dict(list({
+                **spider.parts_unjoined,
+                **dict.fromkeys(spider.held_parts, "its first page was not fetched in this "
+                                                   "run (known, or out of scope)")}.items())
+                [:MAX_LISTED]),
+            "requests": sum(self.reasons.values()),
+            "requests_by_reason": dict(self.reasons.most_common()),
             "items_file": self.items_file,
             "requisites": self._requisites_section(),
         }

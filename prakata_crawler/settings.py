@@ -72,11 +72,14 @@ PRAKATA_MAX_ERROR_RATE = 0.2
 PRAKATA_MIN_COVERAGE = 0.9
 PRAKATA_MAX_ARTICLES = 0
 # Incremental runs: articles published within this many days are re-checked (with
-# conditional requests); older ones the archive holds are not fetched again.
+# conditional requests); older ones the archive holds are not fetched again unless the
+# site says they changed since (a sitemap's lastmod, a feed entry's updated).
 PRAKATA_RECHECK_DAYS = 3
 # A pagination or calendar walk (same URL, other numbers) stops after this many pages in a
 # row, and as soon as a page shows nothing new: endless listings are crawler traps.
 PRAKATA_MAX_WALK = 1000
+# Pages of one multi-page article joined into its item at most (the rest is reported)
+PRAKATA_MAX_ARTICLE_PAGES = 20
 
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORAGES = {"": "prakata_crawler.feeds.UnbufferedFileFeedStorage",

@@ -30,7 +30,10 @@ def test_benchmark_runs_and_writes_table_and_json(tmp_path):
         assert 0 <= result["extraction"][name]["body_f1"] <= 1
     assert result["reextract"]["articles"] == 200
     incremental = result["incremental"]
-    assert incremental["exit"] == 0 and incremental["articles"] == 20
+    assert incremental["exit"] == 0 and incremental["articles"] == 25
+    # the corrected old articles came back as new versions, for the reason the site gave
+    assert incremental["items_new"] == 20 and incremental["items_updated"] == 5
+    assert incremental["requests_by_reason"]["lastmod newer than last fetch"] == 5
     cost = result["requisites"]
     assert cost["without"]["requisite_requests"] == 0
     # the own photo of (almost) every article and the site chrome, all of them archived

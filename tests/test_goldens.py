@@ -29,7 +29,10 @@ def test_fixture_world_is_big_enough():
 def test_golden(golden):
     case = load(golden)
     fetched_at = datetime.fromisoformat(case["fetched_at"]) if case.get("fetched_at") else None
-    item = extract((FIXTURES / case["file"]).read_bytes(), case["url"], fetched_at=fetched_at)
+    pages = [((FIXTURES / page["file"]).read_bytes(), page["url"], None)
+             for page in case.get("pages", ())]  # a multi-page article's other pages
+    item = extract((FIXTURES / case["file"]).read_bytes(), case["url"], fetched_at=fetched_at,
+                   pages=pages)
     assert not validation_errors(item), validation_errors(item)
     expected = case["expected"]
     # extraction alone knows nothing of the archive: the crawl fills these in

@@ -1,6 +1,7 @@
 """A scheduled re-crawl of a site that changed: new, edited and deleted articles."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -152,3 +153,92 @@ def test_old_articles_are_not_fetched_again(tmp_path):
     fetched = second.report["pages"]
     assert fetched <= 15, second.report["http_status"]  # vs 91 in the first run
     assert first.report["pages"] > 80
+
+
+EDITED = "/2025/11/dprd-kota-tangerang-sahkan-apbd-2026-sebesar-rp51-triliun.html"
+FEED_EDITED = "/2025/11/pemkot-tangerang-buka-pendaftaran-beasiswa-kuliah-untuk-1500-mahasiswa.html"
+NEW_ONES = ("/2025/12/festival-cisadane-2025-digelar-tiga-hari.html",
+            "/2025/12/pemkot-tangerang-buka-layanan-adminduk-keliling.html")
+
+
+def correct_old_articles(fixtures, now: str) -> None:
+    """A correction to an old article (its body, its sitemap lastmod and the sitemap index's),
+    another corrected with only its Atom entry's <updated> moving, and two new articles."""
+    site = fixtures / "site"
+
+    def edit(path, old, new):
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (path, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    edit(site / EDITED.lstrip("/"), "</p>", " (Koreksi: nilai APBD telah diperbarui.)</p>")
+    edit(site / "sitemap-posts-2025-11.xml", "<loc>https://www.prakata.com" + EDITED
+         + "</loc>\n    <lastmod>2025-11-28T15:10:00+07:00", "<loc>https://www.prakata.com"
+         + EDITED + "</loc>\n    <lastmod>" + now)
+    edit(site / FEED_EDITED.lstrip("/"), "</p>", " (Ralat: kuota beasiswa bertambah.)</p>")
+    edit(site / "feed-atom.xml", "<published>2025-11-25T09:40:00+07:00</published>\n"
+         "    <updated>2025-11-25T09:40:00+07:00", "<published>2025-11-25T09:40:00+07:00"
+         "</published>\n    <updated>" + now)
+    seed = (site / SEED.lstrip("/")).read_text(encoding="utf-8")
+    routes = json.loads((fixtures / "routes.json").read_text())
+    entries = ""
+    for n, path in enumerate(NEW_ONES):
+        title = f"Berita Baru Nomor {n + 1} dari Pemkot Tangerang"
+        (site / path.lstrip("/")).write_text(seed.replace(SEED, path).replace(
+            "HUT Ke-54 KORPRI, Wali Kota Tangerang Tekankan Pelayanan Nyata dan Kolaborasi untuk "
+            "Warga", title), encoding="utf-8")
+        routes["routes"].append({"host": "site", "path": path, "file": "site" + path})
+        entries += (f"  <url>\n    <loc>https://www.prakata.com{path}</loc>\n"
+                    f"    <lastmod>{now}</lastmod>\n  </url>\n")
+    (fixtures / "routes.json").write_text(json.dumps(routes))
+    edit(site / "sitemap-posts-2025-12.xml", "  <url>\n", entries + "  <url>\n")
+    index = site / "sitemap.xml"  # the sitemap index says both children changed
+    index.write_text(re.sub(r"(sitemap-posts-2025-1[12]\.xml</loc>\s*<lastmod>)[^<]*",
+                            rf"\g<1>{now}", index.read_text(encoding="utf-8")),
+                     encoding="utf-8")
+
+
+def test_a_correction_to_an_old_article_is_caught_and_every_request_explained(tmp_path):
+    """Articles from 2025, the default 3-day window: only the site's own change signals
+    (sitemap lastmod, Atom updated) bring the corrected old articles back."""
+    from datetime import datetime, timedelta, timezone
+
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(DEFAULT_FIXTURES_DIR, fixtures)
+    ports = free_ports(3)
+    out, runs = tmp_path / "archive", []
+    for step in range(2):
+        if step:  # after the first crawl: the newsroom corrects two old stories
+            now = (datetime.now(timezone.utc) + timedelta(seconds=1)).isoformat(
+                timespec="seconds")
+            correct_old_articles(fixtures, now)
+        log = tmp_path / f"access-{step}.log"
+        with open(log, "w") as access, start_mirror_process(
+                fixtures, site_port=ports[0], channel_port=ports[1], channel_asset_port=ports[2],
+                verbose=True, stderr=access) as mirror:
+            origins = MirrorOrigins(mirror.site, mirror.channel, mirror.channel_assets)
+            runs.append(run_crawl(origins, out))
+    first, second = runs
+    assert second.proc.returncode == 0, second.proc.stderr[-2000:]
+    emitted = [json.loads(line) for line in
+               sorted((out / "items").glob("*.jsonl"))[1].read_text().splitlines()]
+    by_path = {i["url"].removeprefix(origins.site_origin): i for i in emitted}
+    assert sorted(by_path) == sorted([EDITED, FEED_EDITED, *NEW_ONES])
+    for path, note in ((EDITED, "Koreksi"), (FEED_EDITED, "Ralat")):
+        old = next(i for i in first.items if i["url"].endswith(path))
+        assert by_path[path]["version"] == 2 and note in by_path[path]["body"]
+        assert by_path[path]["previous_sha256"] == fingerprint(old)
+    assert all(by_path[p]["version"] == 1 for p in NEW_ONES)
+    # every request the site saw has a reason in the report, and they add up
+    report = second.report
+    seen_by_site = [line for line in (tmp_path / "access-1.log").read_text().splitlines()
+                    if '"GET ' in line]
+    assert report["requests"] == sum(report["requests_by_reason"].values()) == len(seen_by_site)
+    reasons = report["requests_by_reason"]
+    assert reasons["lastmod newer than last fetch"] == 1
+    assert reasons["feed entry updated since last fetch"] == 1
+    assert reasons["new URL"] >= len(NEW_ONES)
+    assert "within re-check window" not in reasons  # nothing old re-validated without cause
+    beyond = sum(n for reason, n in reasons.items()
+                 if reason not in {"robots/sitemap/feed", "listing page", "requisite"})
+    assert beyond <= len(NEW_ONES) + 2 + 10, reasons

@@ -8,7 +8,7 @@ is (article, WhatsApp channel, or neither) and never raises: a page it cannot re
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -18,6 +18,8 @@ from .article import NotAnArticle, extract_article
 from .channel import NotAChannel, extract_channel
 from .dates import WIB, to_iso
 from .document import CONTROL_BYTES, Document, EmptyDocument, narrow
+from .multipage import Part, join_pages
+from .pagination import ALL, pagination
 from .text import norm, text_of
 
 BLOCK_MARKERS = re.compile(
@@ -46,16 +48,21 @@ def extract(
     fetched_at: datetime | None = None,
     channel_hosts: Iterable[str] = (),
     content_type: str | None = None,
+    pages: Sequence[Part] = (),
 ) -> dict:
     """Extract the normalized item of one page.
 
     ``fetched_at`` anchors relative dates ("1 jam yang lalu") and the future-date check;
     ``channel_hosts`` adds hosts (such as a local mirror) whose ``/channel/<ID>`` pages and
     links count as WhatsApp channels; ``content_type`` is the HTTP header, for the charset.
+    ``pages``: a multi-page article's later pages in order, or its show-all view, as
+    ``(body, url, content_type)``; the item joins their text to page 1's. Without them a
+    later page or a show-all view is not an item of its own.
     """
     now = (fetched_at or datetime.now(WIB)).astimezone(WIB)
     try:
-        return _extract(body, url, now, frozenset(channel_hosts) | WHATSAPP_HOSTS, content_type)
+        return _extract(body, url, now, frozenset(channel_hosts) | WHATSAPP_HOSTS, content_type,
+                        pages)
     except Exception as exc:  # never raise: a bad page is a counted rejection, not a crash
         return _rejected(url, now, f"extraction error: {type(exc).__name__}: {exc}")
 
@@ -79,7 +86,7 @@ def _rejected(url: str, now: datetime, reason: str) -> dict:
 
 
 def _extract(body: bytes, url: str, now: datetime, channel_hosts: frozenset[str],
-             content_type: str | None) -> dict:
+             content_type: str | None, pages: Sequence[Part]) -> dict:
     if not isinstance(body, (bytes, bytearray)):
         return _rejected(url, now, "not bytes")
     body = narrow(bytes(body), content_type)
@@ -111,8 +118,14 @@ def _extract(body: bytes, url: str, now: datetime, channel_hosts: frozenset[str]
             return WhatsAppChannel(**extract_channel(doc, url), crawled_at=to_iso(now)).to_dict()
         except NotAChannel as exc:
             return _rejected(url, now, str(exc))
+    pager = None if pages else pagination(doc.root, url)
+    if pager is not None and pager.later:
+        part = "a show-all view" if pager.number == ALL else f"page {pager.number}"
+        return _rejected(url, now, f"not an article: {part} of a multi-page article "
+                                   f"(its first page: {pager.first})")
     try:
         fields = extract_article(doc, url, now, channel_hosts)
     except NotAnArticle as exc:
         return _rejected(url, now, f"not an article: {exc}")
+    fields = join_pages(fields, pages) if pages else {**fields, "pages": [url]}
     return Article(**fields, crawled_at=to_iso(now)).to_dict()

@@ -208,6 +208,31 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
     }
 
 
+@dataclass(frozen=True)
+class PageText:
+    """What one more page of a multi-page article adds: its text, images and credits."""
+
+    paragraphs: list[str]
+    images: list[dict]
+    byline: str | None
+    authors: list[str]
+
+
+def read_page(doc: Document, url: str) -> PageText:
+    """The main text of a later page of a multi-page article, or of its show-all view,
+    with the images and printed credits around it. No verdict: page 1 said what the
+    article is, and a later page's URL alone would reject it."""
+    node = article_node(doc) or {}
+    headline_el, headline = find_headline(doc, node, url)
+    page = _read(doc.root, headline_el, headline, url, doc.tokens)
+    if not page.paragraphs:  # second chance, as for page 1: an article inside a "nav" box
+        headline_el = find_headline(doc, node, url, doc.reparse())[0]
+        page = _read(doc.root, headline_el, headline, url, doc.tokens, by_name=False)
+    publisher = doc.meta_first("og:site_name") or text_value(node.get("publisher") or {})
+    byline, authors = _credits(doc, node, publisher, page)
+    return PageText(page.paragraphs, page.images, byline, authors)
+
+
 @dataclass
 class _Reading:
     """One reading of the page's body: its main text and what sits around it (images,

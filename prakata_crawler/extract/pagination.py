@@ -26,8 +26,8 @@ ALL_KEYS = frozenset({"single", "showall", "show_all", "all", "full"})
 ALL_FLAGS = frozenset({"1", "true", "yes", "all", "semua"})
 PATH_TAIL = re.compile(r"/(\d{1,3}|all|semua)(/?)$", re.I)  # /slug/2/, /slug/all; after a slug
 LETTER = re.compile(r"[A-Za-z]")
-NEXT_LABEL = re.compile(r"^(?:halaman\s+)?(?:selanjutnya|berikutnya|lanjut(?:kan)?|next)\b|^[»›>]+$",
-                        re.I)
+NEXT_LABEL = re.compile(
+    r"^(?:halaman\s+)?(?:selanjutnya|berikutnya|lanjut(?:kan)?|next)\b|^[»›>]+$", re.I)
 PAGE_LABEL = re.compile(r"^(?:(?:halaman|hal\.?|page)\s*)?\d{1,3}$|^(?:halaman\s+)?(?:sebelumnya|"
                         r"selanjutnya|berikutnya|lanjut(?:kan)?|next|prev(?:ious)?|pertama|"
                         r"terakhir|first|last)\b|^[«»‹›<>]+$", re.I)
@@ -134,8 +134,8 @@ def pagination(root, url: str) -> Pagination | None:
         pages.setdefault(other, target)
         if ("next" in rel or NEXT_LABEL.search(label)) and other != number:
             labelled_next = labelled_next or target
-    if not pages and not show_all and not (number and first):
-        return None
+    if not pages and not show_all and not (number and first) and number != ALL:
+        return None  # (a show-all view says what it is in its URL; it need link nothing)
     if number is None:
         number, first = 1, url
     elif first is None:

@@ -8,8 +8,10 @@ once; whether a page is an article is decided from its content by the extraction
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
+from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +22,7 @@ from lxml import etree
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.http.request import NO_CALLBACK
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.sitemap import Sitemap
 
@@ -27,10 +30,28 @@ from .. import __version__
 from ..crawlstate import open_store
 from ..extract.classify import later_page
 from ..extract.dates import WIB, parse_date
+from ..extract.pagination import Pagination, page_of, pagination
 from ..items import Page
 from ..middlewares import NO_REVALIDATE
+from ..reasons import (
+    CHANNEL,
+    DISCOVERY,
+    FEED_UPDATED,
+    FIRST_PAGE,
+    FULL,
+    LASTMOD,
+    LATER_PAGE,
+    LISTING,
+    NEW,
+    REASON,
+    RECHECK,
+    RESUMED,
+    UNFINISHED,
+    URL_LIST,
+)
 from ..requisites import html_requisites
 from ..urls import canonicalize, channel_id, rebase, safe_join, same_site
+from ..warc.capture import WARC_DIGEST_KEY, WARC_NOTES_KEY
 
 FEED_PATHS = ("/feed", "/rss")
 SKIP_EXTENSIONS = re.compile(
@@ -44,6 +65,7 @@ SITEMAP_TYPES = re.compile(rb"<urlset\b|<sitemapindex\b", re.I)
 # scheduler's whole backlog. Read first, they gave Scrapy's in-memory scheduler every
 # article URL of the site at once (RSS grew 2.5 KB per article).
 CHILD_SITEMAP, SITEMAP_ENTRY = -10, -5
+MAX_HELD_PARTS = 1000  # later pages waiting for their first page
 WALK = "prakata_walk"  # (pages walked so far, link keys of the page before) on a walk link
 DIGITS = re.compile(r"\d+")
 # Straight from the tree Scrapy parsed for the response: response.xpath() wraps every
@@ -85,6 +107,13 @@ class PrakataSpider(scrapy.Spider):
         self.known_skipped = 0
         self.ignored: dict[str, str] = {}  # robots.txt disallows, offsite: by policy, not errors
         self.walks_stopped: dict[str, str] = {}  # pagination/calendar walks ended, and why
+        # multi-page articles: later pages that came on their own (a link, a sitemap) wait
+        # here for their first page; a first page waits for a later page on its way
+        self.held_parts: OrderedDict[str, tuple[Page, Pagination]] = OrderedDict()
+        self.part_waiters: dict[str, asyncio.Future] = {}
+        self.parts_arrived: set[str] = set()  # URLs with a page marker, answered this run
+        self.multipage: dict[str, str] = {}  # first page -> how its pages were joined
+        self.parts_unjoined: dict[str, str] = {}  # later page -> why no item took it
 
     @classmethod
     def update_settings(cls, settings):
@@ -114,6 +143,10 @@ class PrakataSpider(scrapy.Spider):
         crawler.signals.connect(spider.robots_parsed, signals.robots_parsed)
         crawler.signals.connect(spider.request_dropped, signals.request_dropped)
         spider.max_walk = crawler.settings.getint("PRAKATA_MAX_WALK")
+        spider.max_article_pages = crawler.settings.getint("PRAKATA_MAX_ARTICLE_PAGES")
+        # a later page on its way as another page's link: how long a first page waits for it
+        spider.part_wait = crawler.settings.getfloat("DOWNLOAD_TIMEOUT") * (
+            crawler.settings.getint("RETRY_TIMES") + 2)
         spider.requisites_enabled = crawler.settings.getbool("PRAKATA_REQUISITES_ENABLED")
         spider.store = open_store(crawler)
         crawler.signals.connect(spider.store.close, signals.spider_closed)
@@ -126,8 +159,8 @@ class PrakataSpider(scrapy.Spider):
             for url in self.store.pending():
                 request = self.request_for(url, url)
                 if request is not None:
-                    yield request.replace(dont_filter=True, priority=40,
-                                          meta={**request.meta, NO_REVALIDATE: True})
+                    yield request.replace(dont_filter=True, priority=40, meta={
+                        **request.meta, NO_REVALIDATE: True, REASON: RESUMED})
         else:
             self.store.forget_pending()
         if self.url_list:  # a URL-list run: those pages (and their channels), nothing else
@@ -138,29 +171,37 @@ class PrakataSpider(scrapy.Spider):
                     if request is not None and request.callback == self.parse_page:
                         request = request.replace(cb_kwargs={"channels_only": True})
                     if request is not None:
+                        request.meta[REASON] = URL_LIST
                         yield request
             return
         if not self.crawler.settings.getbool("ROBOTSTXT_OBEY"):
             yield scrapy.Request(f"{self.site}/robots.txt", self.parse_robots,
-                                 errback=self.on_probe_error, priority=30)
+                                 errback=self.on_probe_error, priority=30,
+                                 meta={REASON: DISCOVERY})
         yield scrapy.Request(f"{self.site}/sitemap.xml", self.parse_xml,
-                             errback=self.on_probe_error, priority=20)
+                             errback=self.on_probe_error, priority=20, meta={REASON: DISCOVERY})
         for path in FEED_PATHS:
             yield scrapy.Request(self.site + path, self.parse_xml, errback=self.on_probe_error,
-                                 priority=20)
-        yield scrapy.Request(self.site + "/", self.parse_page, errback=self.on_error, priority=10)
+                                 priority=20, meta={REASON: DISCOVERY})
+        yield scrapy.Request(self.site + "/", self.parse_page, errback=self.on_error, priority=10,
+                             meta={REASON: self._reason(self._seen(self.site + "/"))})
         if not self.full:  # recent articles may have been edited in place: ask again
             for url in self.store.articles_since(self.recheck_after.isoformat()):
                 if same_site(url, self.site):
-                    yield scrapy.Request(url, self.parse_page, errback=self.on_error)
+                    yield scrapy.Request(url, self.parse_page, errback=self.on_error,
+                                         meta={REASON: RECHECK})
 
     # -- routing -----------------------------------------------------------------------
 
     def request_for(self, href: str, base: str, priority: int = 0,
-                    links: dict[str, bool] | None = None) -> scrapy.Request | None:
+                    links: dict[str, bool] | None = None, changed: str | None = None,
+                    signal: str = LASTMOD) -> scrapy.Request | None:
         """A request for a discovered link, or None when it is off-limits, not a page or
         already requested in this run. ``links`` collects the page's in-scope links
-        (canonical URL -> unknown to the archive), requested before or not."""
+        (canonical URL -> unknown to the archive), requested before or not. ``changed`` is
+        when the site says the page last changed (a sitemap's ``lastmod``, a feed entry's
+        ``updated``; ``signal`` names which): newer than our last fetch, the page is
+        fetched again however old it is."""
         url = safe_join(base, href)
         if url is None:
             return None
@@ -178,7 +219,7 @@ class PrakataSpider(scrapy.Spider):
                 links[target] = unseen
             return scrapy.Request(target, self.parse_channel, errback=self.on_error,
                                   cb_kwargs={"channel": cid}, priority=priority - 5,
-                                  meta={UNSEEN: unseen})
+                                  meta={UNSEEN: unseen, REASON: NEW if unseen else CHANNEL})
         if kind == "file":
             return None
         url = target
@@ -188,16 +229,30 @@ class PrakataSpider(scrapy.Spider):
                 links[url] = unseen
             return None
         seen = self._seen(url)
-        if self._known(seen):
+        reason = signal if changed and self._newer(seen, changed) else None
+        if reason is None and self._known(seen):
             self.known_skipped += 1
             return None
         if links is not None:
             links[url] = seen is None
         path = urlsplit(url).path
-        callback = self.parse_xml if path.endswith(".xml") or path in FEED_PATHS else \
-            self.parse_page
-        return scrapy.Request(url, callback, errback=self.on_error, priority=priority,
-                              meta={UNSEEN: seen is None})
+        xml = path.endswith(".xml") or path in FEED_PATHS
+        return scrapy.Request(url, self.parse_xml if xml else self.parse_page,
+                              errback=self.on_error, priority=priority,
+                              meta={UNSEEN: seen is None,
+                                    REASON: reason or (DISCOVERY if xml else self._reason(seen))})
+
+    def _reason(self, seen) -> str:
+        """Why a page the spider may fetch is fetched (see :mod:`prakata_crawler.reasons`)."""
+        if seen is None:
+            return FULL if self.full else NEW
+        if seen.kind == "article":
+            return RECHECK  # an older one is _known
+        if seen.kind == "index":
+            return DISCOVERY
+        if seen.kind == "page" or seen.status in {301, 302, 303, 307, 308}:
+            return LISTING  # home, sections, tags, static pages: they change
+        return UNFINISHED
 
     def _first(self, request: scrapy.Request) -> bool:
         """True when ``request`` is to be yielded: the first of its URL in this run."""
@@ -228,10 +283,18 @@ class PrakataSpider(scrapy.Spider):
             return False
         joined = safe_join(self.site + "/", url)
         seen = self.store.seen(canonicalize(rebase(joined, self.site))) if joined else None
-        moment = parse_date(lastmod, now=FAR_FUTURE)
-        if seen is None or seen.status != 200 or moment is None:
+        if seen is None or seen.status != 200:
             return False
-        return moment <= datetime.fromisoformat(seen.fetched_at)
+        return not self._newer(seen, lastmod)
+
+    @staticmethod
+    def _newer(seen, stamp: str) -> bool:
+        """True when ``stamp`` (a sitemap's or a feed's date) is after our last fetch of a
+        page we hold; False for a page we never fetched or a date we cannot read."""
+        if seen is None:
+            return False
+        moment = parse_date(stamp, now=FAR_FUTURE)
+        return moment is not None and moment > datetime.fromisoformat(seen.fetched_at)
 
     def _seen(self, url: str):
         """What the state store knows of ``url`` (nothing in a ``--full`` crawl)."""
@@ -281,7 +344,7 @@ class PrakataSpider(scrapy.Spider):
 
     def _parse_sitemap(self, response: Response):
         try:
-            sitemap = Sitemap(response.body)
+            sitemap = NewsSitemap(response.body)
         except (etree.XMLSyntaxError, ValueError) as exc:
             self.logger.warning("unreadable sitemap %s: %s", response.url, exc)
             return
@@ -295,7 +358,9 @@ class PrakataSpider(scrapy.Spider):
                     continue  # its lastmod says nothing new since the last fetch
                 request = self.request_for(loc, response.url, priority=CHILD_SITEMAP)
             elif self._in_range(entry.get("publication_date") or entry.get("lastmod")):
-                request = self.request_for(loc, response.url, priority=SITEMAP_ENTRY)
+                request = self.request_for(
+                    loc, response.url, priority=SITEMAP_ENTRY,
+                    changed=entry.get("lastmod") or entry.get("publication_date"))
             else:
                 continue
             if request is not None and self._first(request):
@@ -311,17 +376,22 @@ class PrakataSpider(scrapy.Spider):
             return
         if root is None:
             return
-        for el in root.iter("{*}link", "link"):
-            href = el.get("href") or (el.text or "").strip()
-            request = self.request_for(href, response.url, priority=5) if href else None
+        for entry in root.iter("{*}item", "item", "{*}entry", "entry"):
+            href, stamp = feed_entry(entry)
+            request = self.request_for(href, response.url, priority=5, changed=stamp,
+                                       signal=FEED_UPDATED) if href else None
             if request is not None and self._first(request):
                 yield request
 
-    def parse_page(self, response: Response, channels_only: bool = False):
+    async def parse_page(self, response: Response, channels_only: bool = False):
         """Any site page: hand it to extraction, then follow its links (only its channel
-        links for a page from ``--urls``)."""
+        links for a page from ``--urls``). A multi-page article's first page waits for its
+        other pages and goes on as one item; a later page goes to its first page."""
         if not isinstance(response, TextResponse):
             return
+        pager = None if channels_only else pagination(response.selector.root, response.url)
+        own = {self._site_page(u) for u in (*pager.pages.values(), pager.show_all) if u} \
+            if pager else set()
         links: dict[str, bool] = {}
         requests = []
         for href in dict.fromkeys(PAGE_LINKS(response.selector.root)):
@@ -329,11 +399,138 @@ class PrakataSpider(scrapy.Spider):
                                                 self.channel_hosts):
                 continue
             request = self.request_for(href, response.url, links=links)
-            if request is not None:
+            if request is not None and request.url not in own:
                 requests.append(request)
-        yield from self._walk(response, links, requests)
+        for request in self._walk(response, links, requests):
+            yield request
+        if self._part_arrived(response, pager):
+            return  # a later page: its first page's item takes it
+        if pager is not None and pager.later:
+            first = self.request_for(pager.first, response.url)
+            if first is not None and self._first(first):
+                first.meta[REASON] = FIRST_PAGE
+                yield first
+            return
         # last: once its item is through, the page counts as done for a resumed job
-        yield Page.from_response(response, kind="page", requisites=self._requisites(response))
+        page = Page.from_response(response, kind="page", requisites=self._requisites(response))
+        if pager is not None:
+            async for request in self._join_pages(page, pager):
+                yield request
+        yield page
+
+    def _site_page(self, url: str) -> str | None:
+        """The canonical URL a link to a page of the site is fetched at (on a mirror too)."""
+        kind, target = route(url, self.site, self.channel_hosts)
+        return target if kind == "page" else None
+
+    def _part_arrived(self, response: TextResponse, pager: Pagination | None) -> bool:
+        """A page with a page marker in its URL came: hand it to the first page waiting
+        for it, or hold it for its first page if it is a later page. True when taken."""
+        url = canonicalize((response.meta.get("redirect_urls") or [response.url])[0])
+        if page_of(url)[1] is None:
+            return False
+        self.parts_arrived.add(url)
+        waiter = self.part_waiters.pop(url, None)
+        if waiter is None and not (pager is not None and pager.later):
+            return False
+        page = Page.from_response(response, kind="part", requisites=self._requisites(response))
+        if waiter is not None:
+            if not waiter.done():
+                waiter.set_result((page, pager))
+            return True
+        self.held_parts[url] = (page, pager)
+        if len(self.held_parts) > MAX_HELD_PARTS:
+            old, _ = self.held_parts.popitem(last=False)
+            self.parts_unjoined[old] = "its first page did not come in time"
+        return True
+
+    async def _join_pages(self, page: Page, pager: Pagination):
+        """Fetch the other pages of the multi-page article ``page`` is page 1 of (its
+        show-all view instead when it has one), each once, and attach them to ``page``;
+        yields the requests for their links. Stops at ``PRAKATA_MAX_ARTICLE_PAGES`` and
+        at a "next" that points back, and says so."""
+        if pager.show_all:
+            got = await self._part(pager.show_all)
+            if not isinstance(got, str):
+                page.parts.append(got[0])
+                for request in got[2]:
+                    yield request
+                self._joined(page, f"show-all view {pager.show_all}")
+                return
+            self.logger.info("show-all view of %s unavailable (%s): reading its pages",
+                             page.url, got)
+        seen = {canonicalize(page.url)}
+        nxt, number = pager.next, 1
+        while nxt:
+            if self._site_page(nxt) in seen:
+                self._joined(page, f"{number} pages; the next page of page {number} points "
+                                   f"back to {nxt}", stopped=True)
+                return
+            if number >= self.max_article_pages:
+                self._joined(page, f"first {number} pages: more than PRAKATA_MAX_ARTICLE_PAGES"
+                                   f" ({self.max_article_pages})", stopped=True)
+                return
+            seen.add(self._site_page(nxt))
+            number += 1
+            got = await self._part(nxt)
+            if isinstance(got, str):
+                page.parts_problem = f"page {number} ({nxt}): {got}"
+                return
+            part, part_pager, requests = got
+            page.parts.append(part)
+            for request in requests:
+                yield request
+            nxt = part_pager.next if part_pager is not None else None
+        self._joined(page, f"{number} pages")
+
+    def _joined(self, page: Page, how: str, stopped: bool = False) -> None:
+        """Record how ``page``'s parts were joined: in the report, in its WARC metadata
+        record (``article-page: URL DIGEST``, read by reextract) and in its requisites."""
+        if stopped:
+            self.logger.warning("multi-page article %s: %s", page.url, how)
+        self.multipage[page.url] = how
+        notes = page.meta.setdefault(WARC_NOTES_KEY, [])
+        requisites = dict.fromkeys(page.requisites)
+        for part in page.parts:
+            notes.append(("article-page", f"{part.url} {part.meta.get(WARC_DIGEST_KEY)}"))
+            requisites.update(dict.fromkeys(part.requisites))
+        page.requisites = list(requisites)
+
+    async def _part(self, url: str):
+        """``(Page, its Pagination, requests for its links)`` of one more page of an
+        article, or why it could not be had. A page that came on its own is taken from
+        where it waits; one on its way is waited for; any other is fetched now."""
+        key = self._site_page(url)
+        if key is None:
+            return f"not a page of the site: {url}"[:200]
+        held = self.held_parts.pop(key, None)
+        if held is not None:
+            return held[0], held[1], []
+        if key in self.requested and key not in self.parts_arrived:
+            waiter = self.part_waiters.setdefault(key, asyncio.get_running_loop().create_future())
+            try:
+                got = await asyncio.wait_for(asyncio.shield(waiter), self.part_wait)
+            except TimeoutError:
+                self.part_waiters.pop(key, None)
+            else:
+                return got if isinstance(got, str) else (*got, [])
+        self.requested.setdefault(key, False)
+        request = scrapy.Request(key, callback=NO_CALLBACK, dont_filter=True,
+                                 meta={NO_REVALIDATE: True, REASON: LATER_PAGE})
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except IgnoreRequest as exc:
+            return f"not fetched: {exc}"[:200]
+        except Exception as exc:  # noqa: BLE001 -- timeouts, resets: the page is missing
+            return f"{type(exc).__name__}: {exc}".strip(": ")[:200]
+        self.parts_arrived.add(key)
+        if response.status != 200 or not isinstance(response, TextResponse):
+            return f"HTTP {response.status}"
+        requests = [r for r in (self.request_for(h, response.url) for h in
+                                dict.fromkeys(PAGE_LINKS(response.selector.root)))
+                    if r is not None and page_of(r.url)[0] != page_of(key)[0] and self._first(r)]
+        part = Page.from_response(response, kind="part", requisites=self._requisites(response))
+        return part, pagination(response.selector.root, response.url), requests
 
     def _requisites(self, response: TextResponse) -> list[tuple[str, str]]:
         """What the page loads (images, stylesheets, scripts, ...), for RequisitesPipeline."""
@@ -388,6 +585,10 @@ class PrakataSpider(scrapy.Spider):
         url = (request.meta.get("redirect_urls") or [request.url])[0]
         response = getattr(failure.value, "response", None)
         message = failure.getErrorMessage()
+        waiter = self.part_waiters.pop(url, None)  # a first page waits for this one
+        if waiter is not None and not waiter.done():
+            waiter.set_result(f"HTTP {response.status}" if response is not None
+                              else message[:200] or type(failure.value).__name__)
         if failure.check(IgnoreRequest) and response is None and \
                 message.startswith(POLICY_REFUSALS):
             self.logger.debug("not fetched %s: %s", request.url, message)
@@ -410,6 +611,9 @@ class PrakataSpider(scrapy.Spider):
         """A redirect back into its own chain is a loop (the duplicate filter drops it,
         silently unless it is recorded here); a redirect to a page already fetched is not."""
         chain = request.meta.get("redirect_urls") or []
+        waiter = self.part_waiters.pop(chain[0] if chain else request.url, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result("dropped by the scheduler")
         if request.url in chain:
             self._failed(chain[0], f"redirect loop after {len(chain)} redirects "
                                    f"back to {request.url}")
@@ -438,6 +642,37 @@ class PrakataSpider(scrapy.Spider):
         if moment is None:
             return True
         return not ((self.since and moment < self.since) or (self.until and moment > self.until))
+
+
+class NewsSitemap(Sitemap):
+    """Scrapy's sitemap reader, plus a news sitemap's ``news:publication_date`` (Scrapy's
+    reader keeps only the entry's own child elements, and clears them as it goes)."""
+
+    def _process_sitemap_element(self, elem):
+        date = elem.find("{*}news/{*}publication_date")
+        published = (date.text or "").strip() if date is not None else ""
+        entry = super()._process_sitemap_element(elem)
+        if entry is not None and published:
+            entry["publication_date"] = published
+        return entry
+
+
+# When a feed entry last changed, best first: Atom's updated, RSS extensions, publication.
+FEED_DATES = ("updated", "modified", "published", "pubDate", "date", "issued")
+
+
+def feed_entry(entry) -> tuple[str | None, str | None]:
+    """``(link, date)`` of an RSS ``item`` or an Atom ``entry``."""
+    link, dates = None, {}
+    for child in entry:
+        if not isinstance(child.tag, str):
+            continue
+        name = etree.QName(child).localname
+        if name == "link" and link is None and child.get("rel", "alternate") == "alternate":
+            link = child.get("href") or (child.text or "").strip() or None
+        elif name in FEED_DATES and (child.text or "").strip():
+            dates.setdefault(name, child.text.strip())
+    return link, next((dates[n] for n in FEED_DATES if n in dates), None)
 
 
 @lru_cache(maxsize=16384)  # pages repeat their menus' and sidebars' links

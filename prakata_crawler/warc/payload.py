@@ -40,8 +40,14 @@ def raw_payload_at(path: Path, offset: int) -> bytes:
 
 def body_at(path: Path, offset: int) -> bytes | None:
     """The decoded entity body of the response record at ``offset`` of ``path``."""
+    return response_at(path, offset)[0]
+
+
+def response_at(path: Path, offset: int) -> tuple[bytes | None, str | None]:
+    """``(decoded entity body, Content-Type)`` of the response record at ``offset``."""
     with open(path, "rb") as stream:
         stream.seek(offset)
         record = next(iter(ArchiveIterator(stream)))
-        return decode_body(record.raw_stream.read(),
-                           record.http_headers.get_header("Content-Encoding"))
+        headers = record.http_headers
+        return (decode_body(record.raw_stream.read(), headers.get_header("Content-Encoding")),
+                headers.get_header("Content-Type"))
