@@ -53,7 +53,7 @@ _SLOT = re.compile("\ue000([A-Z])(\\d*)\ue001")
 _ARTICLE_PATH = re.compile(r"/\d{4}/\d{2}/|\.html?$|/read/|/berita/\d|/news/|/\d{6,}")
 _REQUISITE_FILE = re.compile(r"\.(css|js|png|jpe?g|gif|svg|ico|webp|woff2?)$")
 _ASSET = re.compile(r"\.(css|js|png|jpe?g|gif|svg|ico|webp|xml|json|webmanifest)(\?|$)", re.I)
-VERSION = "5"  # bump when generated pages change, so cached mirrors are rebuilt
+VERSION = "6"  # bump when generated pages change, so cached mirrors are rebuilt
 PHOTO = FIXTURES / "site/storage/posts/2025/11/hemodialisis-rsud-kota-tangerang.jpg"
 
 
@@ -133,6 +133,9 @@ class Template:
     def render(self, article: Article, words: WordPool) -> str:
         rng = random.Random(article.n)
         out = []
+        # a correction goes into the longest paragraph: body text, not a caption or a teaser
+        longest = max((i for i in range(1, len(self.pieces), 3) if self.pieces[i] == "B"),
+                      key=lambda i: int(self.pieces[i + 1]), default=None)
         for index, piece in enumerate(self.pieces):
             kind = index % 3
             if kind == 0:
@@ -142,7 +145,9 @@ class Template:
                 if piece == "H":
                     out.append(html.escape(article.headline))
                 elif piece == "B":
-                    out.append(words.text(rng, int(int(arg) * self.stretch)))
+                    out.append(words.text(rng, int(int(arg) * self.stretch)) + (
+                        " (Koreksi: angka dalam berita ini diperbarui.)"
+                        if article.edited and index == longest else ""))
                 elif piece == "U":
                     out.append(SITE + article.path)
                 elif piece == "D":
@@ -253,16 +258,12 @@ def build(root: Path, articles: int, new: int = 0, edited: int = 0,
     templates, words = load_templates(), WordPool()
     routes, listed, sizes = [], [], []
     for n in range(total, 0, -1):  # newest first; the --new ones are the newest
-        article = Article(n, published(n), words.headline(n))
+        article = Article(n, published(n), words.headline(n), corrected.get(n))
         target = site / article.path.lstrip("/")
         if not target.exists() or n in corrected:
-            page = templates[n % len(templates)].render(article, words)
-            if n in corrected:
-                page = page.replace("</p>", " (Koreksi: angka dalam berita ini diperbarui.)</p>",
-                                    1)
-                article = Article(n, article.when, article.headline, corrected[n])
+            page = templates[n % len(templates)].render(article, words).encode("utf-8")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(page.encode("utf-8"))
+            target.write_bytes(page)
         sizes.append(target.stat().st_size)
         modified = article.changed.astimezone(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
         routes.append({"host": "site", "path": article.path, "file": f"site{article.path}",

@@ -66,6 +66,7 @@ class _Notes:
     requisites: dict[str, dict[str, str]] = field(default_factory=dict)  # URL -> digest
     parts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # (URL, digest)
     responses: dict[str, tuple[Path, int]] = field(default_factory=dict)  # digest -> where
+    joined: set[str] = field(default_factory=set)  # digests of pages joined into another's
 
     def pages(self, record_id: str) -> list[tuple[bytes, str, str | None]] | None:
         """The other pages of the multi-page article ``record_id`` is page 1 of, as the
@@ -109,6 +110,7 @@ def _notes(paths: list[Path]) -> _Notes:
                     notes.requisites[page] = held
                 if pages:
                     notes.parts[page] = pages
+                    notes.joined.update(digest for _, digest in pages)
     return notes
 
 
@@ -142,8 +144,8 @@ def archived_items(warc_dir: Path) -> Iterator[dict]:
                 else:
                     continue  # a revisit whose original is not in this archive
                 record_id = record.rec_headers.get_header("WARC-Record-ID")
-                if record_id in notes.bounded:
-                    continue
+                if record_id in notes.bounded or digest in notes.joined:
+                    continue  # left out by the run's bounds, or part of another page's item
                 headers = record.http_headers
                 body = decode_body(body, headers.get_header("Content-Encoding"))
                 if body is None:

@@ -39,6 +39,9 @@ def mirror() -> Iterator[MirrorOrigins]:
                             channel_asset_origin=process.channel_assets)
 
 
+# the articles a crawl of the fixture world emits: one golden each
+SITE_ARTICLES = sum(json.loads(p.read_text(encoding="utf-8"))["expected"]["type"] == "article"
+                    for p in (DEFAULT_FIXTURES_DIR / "goldens").glob("site-*.json"))
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS=16",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=INFO"]
 

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import SITE_ARTICLES
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -92,8 +93,9 @@ def test_deploy_and_schedule_through_scrapyd(scrapyd, mirror):
     else:
         pytest.fail("the Scrapyd job did not finish")
     report = json.loads(next((out / "runs").glob("*.json")).read_text())
-    assert report["status"] == "ok" and report["articles"] == 19 and report["channels"] == 3
+    assert report["status"] == "ok" and report["articles"] == SITE_ARTICLES
+    assert report["channels"] == 3
     items = [json.loads(line) for f in (out / "items").glob("*.jsonl")
              for line in f.read_text().splitlines()]
-    assert len(items) == 22
+    assert len(items) == SITE_ARTICLES + 3
     assert list((out / "warc").glob("*.warc.gz")) and list((out / "indexes").glob("*.cdxj"))

@@ -57,7 +57,7 @@ def extract(
     links count as WhatsApp channels; ``content_type`` is the HTTP header, for the charset.
     ``pages``: a multi-page article's later pages in order, or its show-all view, as
     ``(body, url, content_type)``; the item joins their text to page 1's. Without them a
-    later page or a show-all view is not an item of its own.
+    later page is not an item of its own (a show-all view alone is the whole article).
     """
     now = (fetched_at or datetime.now(WIB)).astimezone(WIB)
     try:
@@ -119,10 +119,9 @@ def _extract(body: bytes, url: str, now: datetime, channel_hosts: frozenset[str]
         except NotAChannel as exc:
             return _rejected(url, now, str(exc))
     pager = None if pages else pagination(doc.root, url)
-    if pager is not None and pager.later:
-        part = "a show-all view" if pager.number == ALL else f"page {pager.number}"
-        return _rejected(url, now, f"not an article: {part} of a multi-page article "
-                                   f"(its first page: {pager.first})")
+    if pager is not None and pager.number not in (1, ALL):  # a show-all view is the article
+        return _rejected(url, now, f"not an article: page {pager.number} of a multi-page "
+                                   f"article (its first page: {pager.first})")
     try:
         fields = extract_article(doc, url, now, channel_hosts)
     except NotAnArticle as exc:
