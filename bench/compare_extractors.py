@@ -36,7 +36,8 @@ def compare(root: Path = FIXTURES, repeat: int = 5) -> dict:
     cases = []
     for path in sorted((root / "goldens").glob("*.json")):
         case = json.loads(path.read_text(encoding="utf-8"))
-        if case["expected"]["type"] == "article":
+        # one file each: a multi-page article's golden spans pages neither extractor is given
+        if case["expected"]["type"] == "article" and not case.get("pages"):
             cases.append((path.stem, (root / case["file"]).read_bytes(), case))
 
     def ours(body, case):
