@@ -7,6 +7,7 @@ spider in-process and maps the run report's status to an exit code a scheduler c
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import subprocess
@@ -202,9 +203,45 @@ def run_reextract(args) -> int:
     return EXIT_OK
 
 
+def usage_error(args) -> str | None:
+    """What is wrong with ``prakata crawl``'s arguments, checked before anything is written:
+    a ``--site`` that is no http(s) URL with a host, a ``--urls`` file that is missing or
+    lists no URL, a ``-s`` name of ours (``PRAKATA_*``) that no setting has."""
+    from urllib.parse import urlsplit
+
+    from . import settings as defaults
+
+    site = urlsplit(args.site)
+    if site.scheme not in {"http", "https"} or not site.hostname:
+        return f"--site: not an http(s) URL with a host: {args.site!r}"
+    if args.urls:
+        try:
+            lines = Path(args.urls).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            return f"--urls: cannot read {args.urls}: {getattr(exc, 'strerror', None) or exc}"
+        if not any(urlsplit(line.strip()).scheme in {"http", "https"} for line in lines
+                   if not line.strip().startswith("#")):
+            return f"--urls: {args.urls} lists no http(s) URL"
+    ours = [name for name in dir(defaults) if name.startswith("PRAKATA_")]
+    for item in args.set:
+        name, sep, _ = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            return f"-s expects NAME=VALUE, got {item!r}"
+        if name.startswith("PRAKATA_") and name not in ours:
+            close = difflib.get_close_matches(name, ours, n=1)
+            return f"-s {name}: no such setting" + (f" (did you mean {close[0]}?)"
+                                                   if close else "")
+    return None
+
+
 def run_crawl(args) -> int:
     from .spiders.prakata import parse_bound
 
+    problem = usage_error(args)
+    if problem:
+        print(f"prakata crawl: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     bounds = {}
     for name in ("since", "until"):
         value = getattr(args, name)
@@ -215,27 +252,32 @@ def run_crawl(args) -> int:
     if bounds["since"] and bounds["until"] and bounds["since"] > bounds["until"]:
         print("prakata crawl: --since is after --until", file=sys.stderr)
         return EXIT_USAGE
-    if args.urls and not Path(args.urls).is_file():
-        print(f"prakata crawl: --urls: no such file: {args.urls}", file=sys.stderr)
-        return EXIT_USAGE
     overrides: dict[str, str] = {}
     for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            print(f"prakata crawl: -s expects NAME=VALUE, got {item!r}", file=sys.stderr)
-            return EXIT_USAGE
+        name, _, value = item.partition("=")
         overrides[name.strip()] = value
     with ExitStack() as stack:
         site, channel_hosts = args.site, args.channel_hosts
         if args.mirror:
             from .mirror import DEFAULT_FIXTURES_DIR, start_mirror_process
 
+            if not (DEFAULT_FIXTURES_DIR / "routes.json").is_file():
+                print(f"prakata crawl: --mirror: no fixture world at {DEFAULT_FIXTURES_DIR}",
+                      file=sys.stderr)
+                return EXIT_USAGE
+
             try:  # fixed ports when free: repeated mirror crawls then archive the same URLs
                 process = start_mirror_process(
                     DEFAULT_FIXTURES_DIR, site_port=MIRROR_PORTS[0], channel_port=MIRROR_PORTS[1],
                     channel_asset_port=MIRROR_PORTS[2], stderr=subprocess.DEVNULL)
             except RuntimeError:
-                process = start_mirror_process(DEFAULT_FIXTURES_DIR)
+                try:
+                    process = start_mirror_process(DEFAULT_FIXTURES_DIR,
+                                                   stderr=subprocess.DEVNULL)
+                except (RuntimeError, OSError) as exc:
+                    print(f"prakata crawl: --mirror: the fixture mirror did not start: {exc}",
+                          file=sys.stderr)
+                    return EXIT_USAGE
             stack.enter_context(process)
             site = process.site
             channel_hosts = [process.channel.split("://", 1)[1]]

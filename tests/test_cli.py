@@ -4,6 +4,7 @@ import json
 import socket
 from pathlib import Path
 
+import pytest
 from conftest import prakata
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -55,7 +56,26 @@ def test_bad_setting_or_date_is_a_usage_error(tmp_path):
     proc = prakata("crawl", "--out", str(tmp_path), "--since", "2025-12-01", "--until", "2025-11-01")
     assert proc.returncode == 2 and "after --until" in proc.stderr
     proc = prakata("crawl", "--out", str(tmp_path), "--urls", str(tmp_path / "missing.txt"))
-    assert proc.returncode == 2 and "no such file" in proc.stderr
+    assert proc.returncode == 2 and "No such file" in proc.stderr
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--site", "notaurl"], "--site: not an http(s) URL with a host: 'notaurl'"),
+    (["--site", "ftp://example.org"], "--site: not an http(s) URL with a host"),
+    (["--site", "https://"], "--site: not an http(s) URL with a host"),
+    (["-s", "PRAKATA_RECHEK_DAYS=1"], "-s PRAKATA_RECHEK_DAYS: no such setting (did you mean "
+                                      "PRAKATA_RECHECK_DAYS?)"),
+    (["--urls", "EMPTY"], "lists no http(s) URL"),
+])
+def test_bad_arguments_stop_before_anything_is_written(tmp_path, args, says):
+    """One line saying what is wrong, exit status 2, and nothing under --out."""
+    empty = tmp_path / "urls.txt"
+    empty.write_text("# nothing yet\n\n")
+    out = tmp_path / "out"
+    proc = prakata("crawl", "--out", str(out), *[str(empty) if a == "EMPTY" else a for a in args])
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()] and says in proc.stderr
+    assert not out.exists()
 
 
 def test_max_articles_bounds_the_run(mirror, tmp_path):

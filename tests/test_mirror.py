@@ -17,13 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from prakata_crawler.mirror import (
-    DEFAULT_LAST_MODIFIED,
-    MirrorProcess,
-    OriginRewriter,
-    load_routes,
-    start_mirror_process,
-)
+from prakata_crawler.mirror import MirrorProcess, start_mirror_process
+from prakata_crawler.mirror.world import DEFAULT_LAST_MODIFIED, OriginRewriter, load_routes
 
 INDEX_HTML = b"""<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8"><title>Prakata</title>

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from conftest import FAST, prakata
 
-from prakata_crawler.faults import FaultPlan
 from prakata_crawler.mirror import start_mirror_process
+from prakata_crawler.mirror.faults import FaultPlan
 
 ARTICLES = 3000
 PER_PAGE, PER_SITEMAP = 25, 1000

@@ -38,7 +38,7 @@ from typing import Any
 
 from twisted.web import resource, server
 
-from .mirror import _is_text
+from .world import is_text
 
 TRANSIENT_KINDS = ("status", "reset", "truncated_gzip", "length_lie", "stall")
 HTML = "text/html; charset=utf-8"
@@ -177,7 +177,7 @@ class FaultResource(resource.Resource):
         route = self.inner.mirror.table.lookup(self.inner.host, request.uri)
         if route is None or route.file is None:
             return page("Prakata.com", "<p>Halaman contoh.</p>"), HTML
-        body = self.inner.mirror.body(route.file, _is_text(route.content_type))
+        body = self.inner.mirror.body(route.file, is_text(route.content_type))
         return body.data, route.content_type
 
     def send(self, request: server.Request, status: int, content_type: str, body: bytes,
@@ -423,7 +423,7 @@ def _alias(res: FaultResource, request: server.Request, fault: Fault) -> None:
         res.send(request, 404, HTML, page("404", "<h1>404</h1>"))
         return
     res.inner._send(request, route.status, route.content_type,
-                    res.inner.mirror.body(route.file, _is_text(route.content_type)))
+                    res.inner.mirror.body(route.file, is_text(route.content_type)))
 
 
 def _pagination_trap(res: FaultResource, request: server.Request, fault: Fault) -> None:
