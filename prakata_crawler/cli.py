@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -28,6 +29,10 @@ MIRROR_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # cdxj-indexer imports pyamf, which imports pkg_resources: setuptools 80 warns about it
+    # on every start, a line about someone else's code in front of ours
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated",
+                            category=UserWarning)
     if argv[:1] == ["mirror"]:  # the mirror has its own options (--fixtures, --verbose, ...)
         from .mirror import main as mirror_main
 
@@ -45,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     crawl.add_argument("--max-articles", type=int, default=0)
     crawl.add_argument("--budget", type=int, default=0,
                        help="stop after this many responses (a per-run request budget)")
+    crawl.add_argument("-v", "--verbose", action="store_true",
+                       help="on a terminal, show Scrapy's log too (it always goes to the run's "
+                            "log file under <out>/logs/)")
     crawl.add_argument("--log-json", action="store_true",
                        help="one JSON object per log line (for schedulers and log shippers)")
     crawl.add_argument("--resume", action="store_true",
@@ -313,12 +321,26 @@ def _crawl(args, site: str, channel_hosts: list[str] | None, overrides: dict) ->
     except (FileNotFoundError, ValueError) as exc:
         print(f"prakata crawl: --resume: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    log_file = None
     if args.log_json:  # Scrapy's own handler off, ours on the root logger
         from .logjson import use_json_logs
 
         use_json_logs(settings.get("LOG_LEVEL"))
         settings.set("LOG_ENABLED", False, priority="cmdline")
+    elif _quiet_terminal(args, overrides):  # Scrapy's log to a file, warnings on screen
+        log_file = Path(args.out) / "logs" / f"{settings.get('PRAKATA_RUN_ID')}.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        settings.set("LOG_FILE", str(log_file), priority="cmdline")
+        settings.set("LOG_FILE_APPEND", True, priority="cmdline")
+        settings.set("LOG_LEVEL", "INFO", priority="cmdline")
     process = CrawlerProcess(settings)
+    if log_file is not None:
+        import logging
+
+        screen = logging.StreamHandler(sys.stderr)
+        screen.setLevel(logging.WARNING)
+        screen.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        logging.getLogger().addHandler(screen)
     try:
         crawler = process.create_crawler("prakata")
         process.crawl(crawler, **spider_args)
@@ -331,7 +353,7 @@ def _crawl(args, site: str, channel_hosts: list[str] | None, overrides: dict) ->
         print("prakata crawl: the run ended without a report (see the log)", file=sys.stderr)
         return EXIT_CRASH
     report = json.loads(Path(report_path).read_text(encoding="utf-8"))
-    print(_summary(report, report_path), file=sys.stderr)
+    print(_summary(report, report_path, log_file), file=sys.stderr)
     return EXIT_CODES.get(report["status"], EXIT_CRASH)
 
 
@@ -374,7 +396,16 @@ def _job(out: Path, resume: bool) -> str:
     return run_id
 
 
-def _summary(report: dict, path: str) -> str:
+def _quiet_terminal(args, overrides: dict) -> bool:
+    """A person at a terminal who asked for no log: Scrapy's INFO chatter (its stats
+    dictionary alone is 60 lines) goes to the run's log file. Cron, systemd and Scrapyd
+    (stderr not a terminal), ``-v``, and a ``LOG_LEVEL`` or ``LOG_FILE`` of one's own keep
+    Scrapy's log where Scrapy puts it."""
+    return sys.stderr.isatty() and not args.verbose and not {"LOG_LEVEL", "LOG_FILE"} & set(
+        overrides)
+
+
+def _summary(report: dict, path: str, log_file: Path | None = None) -> str:
     lines = [
         f"run {report['run_id']}: {report['status']}"
         + (f" ({report['status_reason']})" if report["status_reason"] else ""),
@@ -395,6 +426,8 @@ def _summary(report: dict, path: str) -> str:
         lines.append(f"  coverage: {coverage}")
     lines.append(f"  items:  {report['items_file']}")
     lines.append(f"  report: {path}")
+    if log_file is not None:
+        lines.append(f"  log:    {log_file}")
     return "\n".join(lines)
 
 

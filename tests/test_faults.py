@@ -1,5 +1,5 @@
 """The crawler against a hostile web: one crawl of the fixture mirror with a fault on almost
-every page (prakata_crawler.faults), then one test per fault class asserting what a user
+every page (prakata_crawler.mirror.faults), then one test per fault class asserting what a user
 sees: recovered after retries, or a failure with its reason in the run report and the log;
 error pages with status 200 as rejects; every exchange in the WARC; the archive verifies;
 no item lost or duplicated; bounded memory; the run ends within its timeouts."""

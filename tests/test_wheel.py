@@ -1,5 +1,9 @@
 """The project as a user or Scrapyd installs it: a built wheel, not the checkout."""
 
+import os
+import pty
+import re
+import select
 import subprocess
 import sys
 import sysconfig
@@ -8,7 +12,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_a_wheel_install_crawls_its_own_fixture_mirror(tmp_path):
+def test_a_wheel_install_crawls_its_own_fixture_mirror_quietly_on_a_terminal(tmp_path):
     wheels = tmp_path / "wheels"
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
                             "--no-build-isolation", "-q", "-w", str(wheels), str(REPO)],
@@ -31,7 +35,33 @@ def test_a_wheel_install_crawls_its_own_fixture_mirror(tmp_path):
                            cwd=tmp_path)
     assert where.stdout.strip().startswith(str(site)), where.stderr[-2000:]
     out = tmp_path / "archive"
-    crawl = subprocess.run([str(venv / "bin/prakata"), "crawl", "--mirror", "--out", str(out)],
-                           capture_output=True, text=True, timeout=600, cwd=tmp_path)
-    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    status, screen = on_a_terminal([str(venv / "bin/prakata"), "crawl", "--mirror", "--out",
+                                    str(out)], cwd=tmp_path)
+    assert status == 0, screen[-3000:]
     assert list((out / "items").glob("*.jsonl"))[0].read_text().count("\n") >= 20
+    # a person sees the progress line, warnings and the summary; Scrapy's log is in a file
+    lines = screen.replace("\r\n", "\n").strip().split("\n")
+    assert len(lines) <= 25, screen
+    assert "Dumping Scrapy stats" not in screen and "[scrapy" not in screen
+    (log,) = re.findall(r"log: +(\S+)", screen)
+    assert Path(log).parent == out / "logs" and "Dumping Scrapy stats" in Path(log).read_text()
+
+
+def on_a_terminal(command: list[str], cwd: Path, timeout: float = 600) -> tuple[int, str]:
+    """Run ``command`` with a pseudo-terminal as its stdin, stdout and stderr: what a person
+    running it would see."""
+    main, child = pty.openpty()
+    proc = subprocess.Popen(command, stdin=child, stdout=child, stderr=child, cwd=cwd)
+    os.close(child)
+    chunks = []
+    while select.select([main], [], [], timeout)[0]:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # EIO: the child's side is closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(main)
+    return proc.returncode, b"".join(chunks).decode("utf-8", "replace")
