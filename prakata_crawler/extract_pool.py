@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from .extract import extract
+from .items import validation_errors
 
 logger = logging.getLogger(__name__)
 MAX_AUTO_WORKERS = 4
@@ -37,6 +38,14 @@ def _ready() -> bool:
     return True
 
 
+def extract_checked(body: bytes, url: str, **kwargs) -> tuple[dict, list[str]]:
+    """``extract()``, and the schema errors of its item: checked where the item is made,
+    off the core that fetches (validation is a tenth of what the crawl's process spends
+    on a page)."""
+    item = extract(body, url, **kwargs)
+    return item, [] if item["type"] == "rejected" else validation_errors(item)
+
+
 def _watch_parent(parent: int) -> None:
     """In a worker: exit when the crawl's process is gone (a SIGKILL leaves no one to shut
     the pool down, and the worker would wait for pages forever)."""
@@ -50,8 +59,8 @@ def _watch_parent(parent: int) -> None:
 
 
 class ExtractPool:
-    """``await pool.extract(body, url, **kwargs)``: ``extract()`` in a worker, or in this
-    process when there are none."""
+    """``await pool.extract(body, url, **kwargs)``: :func:`extract_checked` in a worker, or
+    in this process when there are none."""
 
     def __init__(self, workers: int):
         self.workers = workers
@@ -67,17 +76,18 @@ class ExtractPool:
         for _ in range(self.workers):  # start them (and their imports) before the pages come
             self.pool.submit(_ready)
 
-    async def extract(self, body: bytes, url: str, **kwargs) -> dict:
+    async def extract(self, body: bytes, url: str, **kwargs) -> tuple[dict, list[str]]:
         if self.pool is None:
-            return extract(body, url, **kwargs)
+            return extract_checked(body, url, **kwargs)
         try:
-            return await asyncio.wrap_future(self.pool.submit(extract, body, url, **kwargs))
+            return await asyncio.wrap_future(self.pool.submit(extract_checked, body, url,
+                                                              **kwargs))
         except BrokenProcessPool:
             logger.warning("an extraction worker died (on %s or a page beside it): "
                            "extracting it here and starting the workers again", url)
             self.close(wait=False)
             self.start()
-            return extract(body, url, **kwargs)
+            return extract_checked(body, url, **kwargs)
 
     def close(self, wait: bool = True) -> None:
         if self.pool is not None:

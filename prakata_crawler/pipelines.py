@@ -1,4 +1,4 @@
-"""Item pipelines: page -> extracted item -> schema-valid -> unique -> in range -> capped.
+"""Item pipelines: page -> extracted, schema-valid item -> unique -> in range -> capped.
 
 Each drop raises :class:`Dropped` with a category, so the run report can tell expected
 skips (a section page is not an article, a duplicate) from real rejections (a soft 404,
@@ -16,7 +16,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from .extract_pool import ExtractPool, worker_count
 from .fetch_requisites import REQUISITES_KEY
-from .items import Page, fingerprint, item_key, mark_archived, validation_errors
+from .items import Page, fingerprint, item_key, mark_archived
 from .state import StateStore
 
 SKIPPED = "skipped"
@@ -70,11 +70,13 @@ class ExtractPipeline(_CrawlerPipeline):
         if item.parts_problem:  # half an article is not the article
             raise Dropped(f"multi-page article incomplete: {item.parts_problem}", REJECTED,
                           item.url)
-        result = await self.pool.extract(
+        result, errors = await self.pool.extract(
             item.body, item.url, fetched_at=item.fetched_at,
             channel_hosts=frozenset(getattr(self.spider, "channel_hosts", ())),
             content_type=item.content_type,
             pages=[(part.body, part.url, part.content_type) for part in item.parts])
+        if errors:  # every emitted item validates against the published JSON Schema
+            raise Dropped("schema: " + "; ".join(errors[:3]), REJECTED, result.get("url"))
         if result["type"] == "rejected":
             reason = result["reason"]
             category = SKIPPED if reason.startswith("not an article") and item.kind == "page" \
@@ -85,16 +87,6 @@ class ExtractPipeline(_CrawlerPipeline):
             result = mark_archived(result, lambda url: found[url].digest if url in found
                                    else None)
         return result
-
-
-class ValidatePipeline:
-    """Every emitted item validates against the published JSON Schema."""
-
-    def process_item(self, item):
-        errors = validation_errors(item)
-        if errors:
-            raise Dropped("schema: " + "; ".join(errors[:3]), REJECTED, item.get("url"))
-        return item
 
 
 class DedupPipeline:

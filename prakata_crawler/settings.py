@@ -45,7 +45,6 @@ DEFAULT_REQUEST_HEADERS = {
 ITEM_PIPELINES = {
     "prakata_crawler.fetch_requisites.RequisitesPipeline": 50,
     "prakata_crawler.pipelines.ExtractPipeline": 100,
-    "prakata_crawler.pipelines.ValidatePipeline": 200,
     "prakata_crawler.pipelines.DedupPipeline": 300,
     "prakata_crawler.pipelines.DateRangePipeline": 400,
     "prakata_crawler.pipelines.VersionPipeline": 450,

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 from prakata_crawler.extract import extract
-from prakata_crawler.extract_pool import ExtractPool, worker_count
+from prakata_crawler.extract_pool import ExtractPool, extract_checked, worker_count
+from prakata_crawler.items import validation_errors
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CASE = json.loads((FIXTURES / "goldens" / next(
@@ -23,13 +24,25 @@ def test_a_worker_gives_the_item_the_crawl_would():
     pool = ExtractPool(1)
     pool.start()
     try:
-        got = asyncio.run(pool.extract(BODY, CASE["url"], channel_hosts=frozenset()))
+        got, errors = asyncio.run(pool.extract(BODY, CASE["url"], channel_hosts=frozenset()))
     finally:
         pool.close()
+    assert errors == []  # checked against the schema in the worker
     want = extract(BODY, CASE["url"])
     assert {k: v for k, v in got.items() if k != "crawled_at"} == \
         {k: v for k, v in want.items() if k != "crawled_at"}
     assert got["type"] == "article"
+
+
+def test_a_schema_violation_is_reported_with_the_item(monkeypatch):
+    from prakata_crawler import extract_pool
+
+    item, errors = extract_checked(BODY, CASE["url"])
+    assert item["type"] == "article" and errors == []
+    broken = {**item, "word_count": "many"}  # what a bug in extraction could make
+    monkeypatch.setattr(extract_pool, "extract", lambda body, url, **kwargs: broken)
+    item, errors = extract_checked(BODY, CASE["url"])
+    assert errors == validation_errors(broken) and errors
 
 
 def test_a_dead_worker_loses_no_page():
@@ -40,9 +53,9 @@ def test_a_dead_worker_loses_no_page():
         for process in list(pool.pool._processes.values()):
             os.kill(process.pid, signal.SIGKILL)
             process.join(5)
-        item = asyncio.run(pool.extract(BODY, CASE["url"]))
+        item, _ = asyncio.run(pool.extract(BODY, CASE["url"]))
         assert item["type"] == "article"
-        again = asyncio.run(pool.extract(BODY, CASE["url"]))  # and the pool works again
+        again, _ = asyncio.run(pool.extract(BODY, CASE["url"]))  # and the pool works again
         assert again["headline"] == item["headline"]
     finally:
         pool.close()
