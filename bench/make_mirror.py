@@ -246,6 +246,7 @@ def build(root: Path, articles: int, new: int = 0, edited: int = 0,
     stamp = root / "generated.json"
     total = articles + new
     corrected = dict.fromkeys(edited_articles(articles, edited), edited_at)
+    stale = set()  # corrected by an earlier build: written again as they were first
     if stamp.is_file():
         previous = json.loads(stamp.read_text())
         if previous["version"] == VERSION and previous["articles"] == total and \
@@ -253,6 +254,8 @@ def build(root: Path, articles: int, new: int = 0, edited: int = 0,
             return previous
         if previous["version"] != VERSION:  # pages of an older generator: start afresh
             shutil.rmtree(root / "site")
+        else:
+            stale = set(previous.get("edited_articles", ())) - set(corrected)
     site = root / "site"
     site.mkdir(parents=True, exist_ok=True)
     templates, words = load_templates(), WordPool()
@@ -260,7 +263,7 @@ def build(root: Path, articles: int, new: int = 0, edited: int = 0,
     for n in range(total, 0, -1):  # newest first; the --new ones are the newest
         article = Article(n, published(n), words.headline(n), corrected.get(n))
         target = site / article.path.lstrip("/")
-        if not target.exists() or n in corrected:
+        if not target.exists() or n in corrected or n in stale:
             page = templates[n % len(templates)].render(article, words).encode("utf-8")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(page)
@@ -323,7 +326,8 @@ def build(root: Path, articles: int, new: int = 0, edited: int = 0,
     (root / "routes.json").write_text(json.dumps(
         {"site_origin": SITE, "channel_origin": fixture_routes["channel_origin"],
          "channel_asset_origins": fixture_routes["channel_asset_origins"], "routes": routes}))
-    info = {"version": VERSION, "articles": total, "edited": edited, "section_pages": pages,
+    info = {"version": VERSION, "articles": total, "edited": edited,
+            "edited_articles": sorted(corrected), "section_pages": pages,
             "sitemaps": len(maps), "templates": len({t.name for t in templates}),
             "mean_article_bytes": round(sum(sizes) / len(sizes))}
     stamp.write_text(json.dumps(info))
