@@ -203,9 +203,14 @@ def extract_article(doc: Document, url: str, now: datetime, channel_hosts) -> di
         "whatsapp_channels": channels,
         "related_urls": [u for u in dedupe(related) if u != canonical
                          and u != canonicalize(url)],
-        "word_count": count_words(body),
-        "content_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        **body_measures(body),
     }
+
+
+def body_measures(body: str) -> dict:
+    """What an item says of its body besides the text: words and content hash."""
+    return {"word_count": count_words(body),
+            "content_sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()}
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,9 @@ show-all view, when the site has one, gives the whole text at once.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
-from .article import read_page
-from .classify import count_words
+from .article import body_measures, read_page
 from .document import Document, narrow
 from .pagination import ALL, page_of
 from .text import norm
@@ -45,5 +43,4 @@ def join_pages(fields: dict, parts: Sequence[Part]) -> dict:
     return {**fields, "body": text, "images": images, "byline": byline, "authors": authors,
             "pages": [url for _, url, _ in parts] if show_all
             else [fields["url"], *(url for _, url, _ in parts)],
-            "word_count": count_words(text),
-            "content_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+            **body_measures(text)}

@@ -152,11 +152,10 @@ def pagination(root, url: str) -> Pagination | None:
 def _first_url(url: str) -> str:
     """Page 1's URL when no link names it: the URL without its page marker."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in PAGE_KEYS | ALL_KEYS]
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, v) for k, v in pairs if k.lower() not in PAGE_KEYS | ALL_KEYS]
     path = parts.path
-    if len(query) == len(parse_qsl(parts.query, keep_blank_values=True)) and \
-            (tail := _path_page(path)):
+    if len(query) == len(pairs) and (tail := _path_page(path)):  # the marker is in the path
         path = tail[0] + tail[2]
     return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
 
