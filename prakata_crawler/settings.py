@@ -55,6 +55,10 @@ EXTENSIONS = {
     "prakata_crawler.crawlstate.CrawlState": 510,
     "prakata_crawler.progress.Progress": 520,
 }
+# Pending requests beyond this many wait in Scrapy's disk queues, not in memory (a flat
+# sitemap of 100,000 articles would otherwise hold 100,000 requests): see frontier.py.
+SCHEDULER = "prakata_crawler.frontier.Frontier"
+PRAKATA_FRONTIER_MEMORY = 2000
 # Pages are extracted in worker processes while the crawl fetches: -1 gives one per core but
 # the crawl's own (at most 4), 0 extracts in the crawl's process.
 PRAKATA_EXTRACT_WORKERS = -1
