@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import random
 import re
 import shutil
@@ -332,6 +333,36 @@ def build(root: Path, articles: int, new: int = 0, edited: int = 0,
             "mean_article_bytes": round(sum(sizes) / len(sizes))}
     stamp.write_text(json.dumps(info))
     return info
+
+
+CHILD_SITEMAP = re.compile(r"/sitemap-\d+\.xml")
+URLSET_BODY = re.compile(r"<urlset[^>]*>(.*)</urlset>", re.S)
+
+
+def flat_sitemap(root: Path) -> Path:
+    """The mirror at ``root`` as a site whose one sitemap lists every article, as many
+    WordPress plugins and small CMSes publish it: the same files (hard links, no copy) at
+    ``<root>-flat``, with ``/sitemap.xml`` one ``urlset`` of the child sitemaps' entries."""
+    flat = root.with_name(root.name + "-flat")
+    info = {**json.loads((root / "generated.json").read_text()), "sitemaps": 1,
+            "sitemap_shape": "flat"}
+    stamp = flat / "generated.json"
+    if stamp.is_file() and json.loads(stamp.read_text()) == info:
+        return flat
+    shutil.rmtree(flat, ignore_errors=True)
+    shutil.copytree(root, flat, copy_function=os.link)
+    table = json.loads((root / "routes.json").read_text())
+    children = [r for r in table["routes"] if CHILD_SITEMAP.fullmatch(r["path"])]
+    urls = "".join(URLSET_BODY.search((root / r["file"]).read_text(encoding="utf-8")).group(1)
+                   for r in children)
+    table["routes"] = [r for r in table["routes"] if r not in children]
+    for path, text in ((flat / "site" / "sitemap.xml", '<?xml version="1.0" encoding="UTF-8"?>'
+                        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                        f"{urls}</urlset>"),
+                       (flat / "routes.json", json.dumps(table)), (stamp, json.dumps(info))):
+        path.unlink(missing_ok=True)  # a hard link: a write would change the original too
+        path.write_text(text, encoding="utf-8")
+    return flat
 
 
 def chrome_routes(root: Path, templates: list[Template], words: WordPool,

@@ -27,13 +27,15 @@ from urllib.parse import urlsplit
 from prakata_crawler.mirror import free_ports, start_mirror_process
 
 from .compare_extractors import compare
-from .make_mirror import build
+from .make_mirror import build, flat_sitemap
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS=16",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=WARNING"]
 NEW_ARTICLES = 20
 EDITED_ARTICLES = 5  # old articles corrected between the crawls (body and sitemap lastmod)
+HIERARCHICAL, FLAT = "hierarchical", "flat"  # a sitemap index of 1,000-URL sitemaps; one sitemap
+SHAPES = (HIERARCHICAL, FLAT)
 DISCOVERY = re.compile(r"/robots\.txt$|/sitemap[^/]*\.xml$|/feed$|/rss$")
 
 
@@ -65,13 +67,16 @@ def measure(command: list[str], log: Path) -> dict:
             "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "load_before": round(load, 2)}
 
 
-def serve(work: Path, n: int):
+def serve(work: Path, n: int, shape: str = HIERARCHICAL):
     """The mirror of n articles, on the ports its first crawl used."""
     ports_file = work / f"ports-{n}.json"
     if not ports_file.is_file():
         ports_file.write_text(json.dumps(free_ports()))
     site_port, channel_port, asset_port = json.loads(ports_file.read_text())
-    return start_mirror_process(work / f"mirror-{n}", site_port=site_port,
+    mirror = work / f"mirror-{n}"
+    if shape == FLAT:
+        mirror = flat_sitemap(mirror)
+    return start_mirror_process(mirror, site_port=site_port,
                                 channel_port=channel_port, channel_asset_port=asset_port,
                                 stderr=subprocess.DEVNULL)
 
@@ -90,34 +95,53 @@ def last_report(out: Path) -> dict:
     return json.loads(max((out / "runs").glob("*.json"), key=os.path.getmtime).read_text())
 
 
-def crawl_size(work: Path, n: int, rounds: int = 1) -> dict:
+def crawl_size(work: Path, n: int, rounds: int = 1, shapes: tuple[str, ...] = SHAPES) -> dict:
     """The bare spider, then `prakata crawl`, on one mirror of n articles, ``rounds`` times
     in turn; the round with the median ratio is reported (pages/s on two shared cores moves
     by a fifth from one minute to the next, and interleaving cancels slow drift). The ratio
-    counts pages only: the bare spider fetches no page requisites, ours does."""
+    counts pages only: the bare spider fetches no page requisites, ours does.
+
+    With the flat shape, each round also crawls the same site whose one sitemap lists every
+    article (``prakata_flat``, ``ratio_flat``). The bare spider reads no sitemap, so one
+    bare run serves both."""
     mirror_dir, out = work / f"mirror-{n}", work / f"crawl-{n}"
     info = build(mirror_dir, n)
     (work / f"ports-{n}.json").unlink(missing_ok=True)
     runs = []
-    with serve(work, n) as mirror:
-        for _ in range(rounds):
-            shutil.rmtree(out, ignore_errors=True)
-            bare = measure([sys.executable, "-m", "bench.bare_spider", "--site", mirror.site],
-                           work / f"bare-{n}.log")
-            bare.update(json.loads((work / f"bare-{n}.log").read_text().strip()
-                                   .splitlines()[-1]))
-            ours = measure(crawl_command(mirror, out), work / f"crawl-{n}.log")
-            ours.update(crawl_figures(out))
-            for run in (bare, ours):
-                run["pages_per_s"] = round(run["pages"] / run["seconds"], 1)
-                run["pages_per_cpu_s"] = round(run["pages"] / run["cpu_s"], 1)
-            runs.append({"bare": bare, "prakata": ours,
-                         "ratio": round(ours["pages_per_s"] / bare["pages_per_s"], 3),
-                         "cpu_ratio": round(ours["pages_per_cpu_s"] / bare["pages_per_cpu_s"],
-                                            3)})
+    for _ in range(rounds):
+        run: dict = {}
+        # the hierarchical site last: its archive is the one reextract and the incremental
+        # re-crawl go on with
+        for shape in sorted(shapes, key=lambda shape: shape == HIERARCHICAL):
+            with serve(work, n, shape) as mirror:
+                if "bare" not in run:
+                    bare = measure([sys.executable, "-m", "bench.bare_spider", "--site",
+                                    mirror.site], work / f"bare-{n}.log")
+                    bare.update(json.loads((work / f"bare-{n}.log").read_text().strip()
+                                           .splitlines()[-1]))
+                    run["bare"] = _rates(bare)
+                shutil.rmtree(out, ignore_errors=True)
+                ours = measure(crawl_command(mirror, out), work / f"crawl-{n}-{shape}.log")
+                ours.update(crawl_figures(out))
+            suffix = "" if shape == HIERARCHICAL else "_" + shape
+            run["prakata" + suffix] = _rates(ours)
+            run["ratio" + suffix] = round(ours["pages_per_s"] / run["bare"]["pages_per_s"], 3)
+            run["cpu_ratio" + suffix] = round(ours["pages_per_cpu_s"]
+                                              / run["bare"]["pages_per_cpu_s"], 3)
+        runs.append(run)
+    if FLAT in shapes and HIERARCHICAL not in shapes:
+        for run in runs:  # the table's columns are the hierarchical site's
+            run.update(prakata=run["prakata_flat"], ratio=run["ratio_flat"],
+                       cpu_ratio=run["cpu_ratio_flat"])
     median = sorted(runs, key=lambda r: r["ratio"])[len(runs) // 2]
-    return {"articles": n, "mirror": info, **median,
+    return {"articles": n, "mirror": info, "shapes": list(shapes), **median,
             "round_ratios": [r["ratio"] for r in runs]}
+
+
+def _rates(run: dict) -> dict:
+    run["pages_per_s"] = round(run["pages"] / run["seconds"], 1)
+    run["pages_per_cpu_s"] = round(run["pages"] / run["cpu_s"], 1)
+    return run
 
 
 def crawl_figures(out: Path) -> dict:
@@ -231,6 +255,12 @@ def table(result: dict) -> str:
                     f"{bare['pages_per_cpu_s']:>13}{bare['peak_rss_mb']:>8} |"
                     f"{row['ratio']:>6}{row['cpu_ratio']:>11}  rounds "
                     + " ".join(map(str, row.get("round_ratios", []))))
+        flat = row.get("prakata_flat")
+        if flat and "prakata" in row and row["prakata"] is not flat:
+            rows.append(f"  one flat sitemap{row['articles']:>9,}{flat['pages']:>7,}"
+                        f"{flat['pages_per_s']:>9}{flat['pages_per_cpu_s']:>13}"
+                        f"{flat['peak_rss_mb']:>13}{flat['load_before']:>6} |{'':43}|"
+                        f"{row['ratio_flat']:>6}{row['cpu_ratio_flat']:>11}")
     if len(result["crawl"]) > 1:
         a, b = result["crawl"][-2], result["crawl"][-1]
         rows.append(f"peak RSS {a['articles']:,} -> {b['articles']:,} articles: "
@@ -290,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3,
                         help="bare/ours rounds per size up to 10,000 articles (the median "
                              "ratio is reported); one above")
+    parser.add_argument("--shapes", default=",".join(SHAPES),
+                        help="sitemap shapes crawled at every size: hierarchical (an index "
+                             "of 1,000-URL sitemaps), flat (one sitemap of every article)")
     parser.add_argument("--profile", action="store_true",
                         help="also cProfile the crawl at the re-extraction size (untimed)")
     args = parser.parse_args(argv)
@@ -309,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     for n in sizes:
         rounds = args.rounds if n <= 10_000 else 1
-        result["crawl"].append(crawl_size(args.work, n, rounds))
+        result["crawl"].append(crawl_size(args.work, n, rounds, tuple(args.shapes.split(","))))
         if n == sizes[0]:
             result["requisites"] = requisite_cost(args.work, n)
         if n == mid:  # its archive and mirror are needed now, not after the biggest crawl

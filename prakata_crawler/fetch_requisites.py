@@ -48,7 +48,7 @@ MAX_REMEMBERED = 100_000  # refusals remembered per run (an ad URL may differ on
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per distinct URL of a run: keep them small
 class Requisite:
     """What became of one requisite URL."""
 

@@ -23,6 +23,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.http.request import NO_CALLBACK
+from scrapy.selector import Selector
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.sitemap import Sitemap
 
@@ -389,12 +390,13 @@ class PrakataSpider(scrapy.Spider):
         other pages and goes on as one item; a later page goes to its first page."""
         if not isinstance(response, TextResponse):
             return
-        pager = None if channels_only else pagination(response.selector.root, response.url)
+        root = html_root(response)
+        pager = None if channels_only else pagination(root, response.url)
         own = {self._site_page(u) for u in (*pager.pages.values(), pager.show_all) if u} \
             if pager else set()
         links: dict[str, bool] = {}
         requests = []
-        for href in dict.fromkeys(PAGE_LINKS(response.selector.root)):
+        for href in dict.fromkeys(PAGE_LINKS(root)):
             if channels_only and not channel_id(safe_join(response.url, href) or "",
                                                 self.channel_hosts):
                 continue
@@ -403,7 +405,7 @@ class PrakataSpider(scrapy.Spider):
                 requests.append(request)
         for request in self._walk(response, links, requests):
             yield request
-        if self._part_arrived(response, pager):
+        if self._part_arrived(response, pager, root):
             return  # a later page: its first page's item takes it
         if pager is not None and pager.later:
             first = self.request_for(pager.first, response.url)
@@ -412,7 +414,9 @@ class PrakataSpider(scrapy.Spider):
                 yield first
             return
         # last: once its item is through, the page counts as done for a resumed job
-        page = Page.from_response(response, kind="page", requisites=self._requisites(response))
+        page = Page.from_response(response, kind="page",
+                                  requisites=self._requisites(root, response.url))
+        del root  # the page waits for its requisites and extraction: its tree need not
         if pager is not None:
             async for request in self._join_pages(page, pager):
                 yield request
@@ -423,7 +427,8 @@ class PrakataSpider(scrapy.Spider):
         kind, target = route(url, self.site, self.channel_hosts)
         return target if kind == "page" else None
 
-    def _part_arrived(self, response: TextResponse, pager: Pagination | None) -> bool:
+    def _part_arrived(self, response: TextResponse, pager: Pagination | None,
+                      root) -> bool:
         """A page with a page marker in its URL came: hand it to the first page waiting
         for it, or hold it for its first page if it is a later page. True when taken."""
         url = canonicalize((response.meta.get("redirect_urls") or [response.url])[0])
@@ -433,7 +438,8 @@ class PrakataSpider(scrapy.Spider):
         waiter = self.part_waiters.pop(url, None)
         if waiter is None and not (pager is not None and pager.later):
             return False
-        page = Page.from_response(response, kind="part", requisites=self._requisites(response))
+        page = Page.from_response(response, kind="part",
+                                  requisites=self._requisites(root, response.url))
         if waiter is not None:
             if not waiter.done():
                 waiter.set_result((page, pager))
@@ -526,17 +532,19 @@ class PrakataSpider(scrapy.Spider):
         self.parts_arrived.add(key)
         if response.status != 200 or not isinstance(response, TextResponse):
             return f"HTTP {response.status}"
+        root = html_root(response)
         requests = [r for r in (self.request_for(h, response.url) for h in
-                                dict.fromkeys(PAGE_LINKS(response.selector.root)))
+                                dict.fromkeys(PAGE_LINKS(root)))
                     if r is not None and page_of(r.url)[0] != page_of(key)[0] and self._first(r)]
-        part = Page.from_response(response, kind="part", requisites=self._requisites(response))
-        return part, pagination(response.selector.root, response.url), requests
+        part = Page.from_response(response, kind="part",
+                                  requisites=self._requisites(root, response.url))
+        return part, pagination(root, response.url), requests
 
-    def _requisites(self, response: TextResponse) -> list[tuple[str, str]]:
+    def _requisites(self, root, url: str) -> list[tuple[str, str]]:
         """What the page loads (images, stylesheets, scripts, ...), for RequisitesPipeline."""
         if not self.requisites_enabled:
             return []
-        return html_requisites(response.selector.root, response.url)
+        return html_requisites(root, url)
 
     def _walk(self, response: Response, links: dict[str, bool], requests: list[scrapy.Request]):
         """Links, with walk links (pagination, calendars: the page's own URL with other
@@ -572,7 +580,8 @@ class PrakataSpider(scrapy.Spider):
         self.walks_stopped[url] = why
 
     def parse_channel(self, response: Response, channel: str):
-        requisites = self._requisites(response) if isinstance(response, TextResponse) else []
+        requisites = self._requisites(html_root(response), response.url) \
+            if isinstance(response, TextResponse) else []
         yield Page.from_response(response, kind="channel", requisites=requisites)
 
     def on_error(self, failure):
@@ -642,6 +651,13 @@ class PrakataSpider(scrapy.Spider):
         if moment is None:
             return True
         return not ((self.since and moment < self.since) or (self.until and moment > self.until))
+
+
+def html_root(response: TextResponse):
+    """The parsed page, not cached on the response (``response.selector`` is): the
+    response lives on while its item waits for requisites and extraction, and its tree
+    (ten times the page's size) would wait with it."""
+    return Selector(response=response).root
 
 
 class NewsSitemap(Sitemap):

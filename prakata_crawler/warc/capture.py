@@ -26,7 +26,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from .. import __version__
 from ..items import FETCHED_AT_KEY
 from ..urls import safe_join
-from .index import Capture, entries, index_files, latest_captures
+from .index import entries, index_files, latest_captures
 from .writer import (
     WARC_1_1,
     WarcFileSet,
@@ -107,8 +107,12 @@ class WarcCaptureMiddleware:
         }
         self.files = WarcFileSet(self.out / "warc", settings.get("PRAKATA_WARC_PREFIX"), info,
                                  self.max_size, on_close=self._index)
+        # what earlier runs hold, for revisit records (this run fetches a URL once)
         self.archived = latest_captures(self.out / "indexes")
-        self.captured = {fields["url"] for _, fields in entries(self.out / "indexes")}
+        # URLs archived before or in this run, for HTTP-cache hits: kept only when Scrapy's
+        # HTTP cache is on, it would otherwise cost memory in proportion to the archive
+        self.captured = {fields["url"] for _, fields in entries(self.out / "indexes")} \
+            if settings.getbool("HTTPCACHE_ENABLED") else None
 
     def _index(self, path: Path) -> None:
         index_files([path], self.out / "indexes" / (path.name + ".cdxj"))
@@ -119,7 +123,7 @@ class WarcCaptureMiddleware:
 
     def process_response(self, request, response, spider=None):
         now = datetime.now(timezone.utc)
-        if "cached" in response.flags:
+        if "cached" in response.flags and self.captured is not None:
             # An HTTP-cache hit is an old capture: archived already, it is only counted;
             # missing from the archive, it is written with the time it was really fetched.
             if request.url in self.captured:
@@ -150,9 +154,8 @@ class WarcCaptureMiddleware:
         else:
             resp = http_response_record(builder, request.url, protocol, response.status,
                                         reason, headers, response.body, warc_headers)
-            if response.status == 200:
-                self.archived[request.url] = Capture(digest, date)
-        self.captured.add(request.url)
+        if self.captured is not None:
+            self.captured.add(request.url)
         req = self._request_record(request, date)
         resp_id = resp.rec_headers.get_header("WARC-Record-ID")
         req.rec_headers.add_header("WARC-Concurrent-To", resp_id)
