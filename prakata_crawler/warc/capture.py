@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import socket
 from base64 import b32encode
+from collections import OrderedDict
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -26,7 +27,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from .. import __version__
 from ..items import FETCHED_AT_KEY
 from ..urls import safe_join
-from .index import entries, index_files, latest_captures
+from .index import Capture, entries, index_files, latest_captures
 from .writer import (
     WARC_1_1,
     WarcFileSet,
@@ -36,6 +37,9 @@ from .writer import (
     revisit_record,
 )
 
+# This run's captures remembered for revisits: retries come within minutes, and a run
+# fetches a URL once otherwise (a run of 100,000 pages would hold them all)
+RECENT_CAPTURES = 10_000
 WARC_ID_KEY = "prakata_warc_id"
 # The payload digest of what the archive holds for the exchange (a revisit: the original's)
 WARC_DIGEST_KEY = "prakata_warc_digest"
@@ -107,8 +111,10 @@ class WarcCaptureMiddleware:
         }
         self.files = WarcFileSet(self.out / "warc", settings.get("PRAKATA_WARC_PREFIX"), info,
                                  self.max_size, on_close=self._index)
-        # what earlier runs hold, for revisit records (this run fetches a URL once)
+        # what earlier runs hold, and the latest of this run's own captures (a retry of the
+        # same bytes is a revisit), for revisit records
         self.archived = latest_captures(self.out / "indexes")
+        self.recent: OrderedDict[str, Capture] = OrderedDict()
         # URLs archived before or in this run, for HTTP-cache hits: kept only when Scrapy's
         # HTTP cache is on, it would otherwise cost memory in proportion to the archive
         self.captured = {fields["url"] for _, fields in entries(self.out / "indexes")} \
@@ -145,7 +151,7 @@ class WarcCaptureMiddleware:
             reason = ""
         protocol = (response.protocol or "HTTP/1.1").upper()
         digest = "sha1:" + b32encode(hashlib.sha1(response.body).digest()).decode()
-        prior = self.archived.get(request.url)
+        prior = self.recent.get(request.url) or self.archived.get(request.url)
         if prior and (response.status == 304 or (response.status == 200 and prior[0] == digest)):
             resp = revisit_record(builder, request.url, protocol, response.status, reason,
                                   headers, prior[0], (request.url, prior[1]), warc_headers,
@@ -154,6 +160,10 @@ class WarcCaptureMiddleware:
         else:
             resp = http_response_record(builder, request.url, protocol, response.status,
                                         reason, headers, response.body, warc_headers)
+            if response.status == 200:
+                self.recent[request.url] = Capture(digest, date)
+                if len(self.recent) > RECENT_CAPTURES:
+                    self.recent.popitem(last=False)
         if self.captured is not None:
             self.captured.add(request.url)
         req = self._request_record(request, date)
