@@ -52,7 +52,7 @@ from ..reasons import (
 )
 from ..requisites import html_requisites
 from ..urls import canonicalize, channel_id, rebase, safe_join, same_site
-from ..warc.capture import WARC_DIGEST_KEY, WARC_NOTES_KEY
+from ..warc.capture import WARC_DIGEST_KEY, WARC_HREFS_KEY, WARC_NOTES_KEY
 
 FEED_PATHS = ("/feed", "/rss")
 SKIP_EXTENSIONS = re.compile(
@@ -71,6 +71,7 @@ WALK = "prakata_walk"  # (pages walked so far, link keys of the page before) on 
 DIGITS = re.compile(r"\d+")
 # Straight from the tree Scrapy parsed for the response: response.xpath() wraps every
 # result in a Selector, a tenth of the link discovery's cost.
+A_HREFS = etree.XPath("//a/@href", smart_strings=False)
 PAGE_LINKS = etree.XPath("//a/@href | //link[@rel='next' or @rel='amphtml']/@href",
                          smart_strings=False)
 # IgnoreRequest messages that are a refusal by policy (robots.txt, scope), not a failure
@@ -656,8 +657,11 @@ class PrakataSpider(scrapy.Spider):
 def html_root(response: TextResponse):
     """The parsed page, not cached on the response (``response.selector`` is): the
     response lives on while its item waits for requisites and extraction, and its tree
-    (ten times the page's size) would wait with it."""
-    return Selector(response=response).root
+    (ten times the page's size) would wait with it. Its ``<a href>`` values go to the
+    response's meta for the WARC capture's outlinks, which would parse it again."""
+    root = Selector(response=response).root
+    response.meta[WARC_HREFS_KEY] = A_HREFS(root)
+    return root
 
 
 class NewsSitemap(Sitemap):

@@ -57,6 +57,9 @@ def _header_list(headers) -> list[tuple[str, str]]:
 # Read from the tree Scrapy already parsed for the spider; response.xpath() would wrap
 # every href in a Selector of its own.
 _HREFS = etree.XPath("//a/@href", smart_strings=False)
+# Request meta: the page's ``<a href>`` values, left by whoever parsed the page already (the
+# spider), so the page is not parsed again here only for its outlinks
+WARC_HREFS_KEY = "prakata_warc_hrefs"
 
 
 def _served_at(response) -> datetime | None:
@@ -216,12 +219,12 @@ class WarcCaptureMiddleware:
         resp_id = response.meta.get(WARC_ID_KEY) if response is not None else None
         if self.files is None or resp_id is None:
             return
-        outlinks = []
-        if hasattr(response, "selector"):
-            links = (safe_join(response.url, h) for h in
-                     dict.fromkeys(_HREFS(response.selector.root))
-                     if h.strip() and not h.startswith(("#", "javascript:", "mailto:")))
-            outlinks = [("outlink", link) for link in links if link]
+        hrefs = response.meta.get(WARC_HREFS_KEY)
+        if hrefs is None and hasattr(response, "selector"):
+            hrefs = _HREFS(response.selector.root)
+        links = (safe_join(response.url, h) for h in dict.fromkeys(hrefs or ())
+                 if h.strip() and not h.startswith(("#", "javascript:", "mailto:")))
+        outlinks = [("outlink", link) for link in links if link]
         notes = response.meta.get(WARC_NOTES_KEY, [])
         record = metadata_record(self.files.builder, response.url, [*fields, *outlinks, *notes],
                                  {"WARC-Concurrent-To": resp_id})
