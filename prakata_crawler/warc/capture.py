@@ -11,7 +11,10 @@ written again with today's date.
 from __future__ import annotations
 
 import hashlib
+import logging
 import socket
+import subprocess
+import sys
 from base64 import b32encode
 from collections import OrderedDict
 from datetime import datetime, timezone
@@ -27,7 +30,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from .. import __version__
 from ..items import FETCHED_AT_KEY
 from ..urls import safe_join
-from .index import Capture, entries, index_files, latest_captures
+from .index import Capture, entries, latest_captures
 from .writer import (
     WARC_1_1,
     WarcFileSet,
@@ -56,6 +59,9 @@ def _header_list(headers) -> list[tuple[str, str]]:
 
 # Read from the tree Scrapy already parsed for the spider; response.xpath() would wrap
 # every href in a Selector of its own.
+logger = logging.getLogger(__name__)
+# cdxj-indexer imports pyamf, which imports pkg_resources: not a line for the terminal
+PKG_RESOURCES_WARNING = "ignore:pkg_resources is deprecated:UserWarning"
 _HREFS = etree.XPath("//a/@href", smart_strings=False)
 # Request meta: the page's ``<a href>`` values, left by whoever parsed the page already (the
 # spider), so the page is not parsed again here only for its outlinks
@@ -83,6 +89,7 @@ class WarcCaptureMiddleware:
         self.run_id = settings.get("PRAKATA_RUN_ID")
         self.max_size = settings.getint("PRAKATA_WARC_MAX_SIZE")
         self.files: WarcFileSet | None = None
+        self.indexers: list[tuple[Path, subprocess.Popen]] = []  # closed files being indexed
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -124,11 +131,21 @@ class WarcCaptureMiddleware:
             if settings.getbool("HTTPCACHE_ENABLED") else None
 
     def _index(self, path: Path) -> None:
-        index_files([path], self.out / "indexes" / (path.name + ".cdxj"))
+        """Index a closed WARC file in a child process: the sorted index of a 1 GB file is
+        tens of MB held and tens of seconds spent, which the crawl's process and its event
+        loop should not carry in the middle of a crawl."""
+        output = self.out / "indexes" / (path.name + ".cdxj")
+        self.indexers.append((path, subprocess.Popen(
+            [sys.executable, "-W", PKG_RESOURCES_WARNING, "-m", "prakata_crawler.warc.index",
+             str(path), str(output)])))
 
     def spider_closed(self, spider):
         if self.files is not None:
             self.files.close()
+        for path, child in self.indexers:  # the run's indexes are complete when it ends
+            if child.wait() != 0:
+                logger.error("CDXJ index of %s failed (exit %s): `prakata verify --repair` "
+                             "indexes it", path.name, child.returncode)
 
     def process_response(self, request, response, spider=None):
         now = datetime.now(timezone.utc)

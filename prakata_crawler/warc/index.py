@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -55,3 +56,15 @@ def latest_captures(index_dir: Path) -> dict[str, Capture]:
             latest[fields["url"]] = Capture(fields["digest"], date, fields.get("filename"),
                                             int(offset) if offset is not None else None)
     return latest
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m prakata_crawler.warc.index WARC CDXJ``: what a crawl runs in a child
+    process for each WARC file it closes."""
+    warc, output = sys.argv[1:] if argv is None else argv
+    index_files([Path(warc)], Path(output))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
