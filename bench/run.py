@@ -102,12 +102,13 @@ def crawl_size(work: Path, n: int, rounds: int = 1, shapes: tuple[str, ...] = SH
     counts pages only: the bare spider fetches no page requisites, ours does.
 
     With the flat shape, each round also crawls the same site whose one sitemap lists every
-    article (``prakata_flat``, ``ratio_flat``). The bare spider reads no sitemap, so one
-    bare run serves both."""
+    article (``prakata_flat``, ``ratio_flat``; the unsuffixed keys when it is the only
+    shape). The bare spider reads no sitemap, so one bare run serves both."""
     mirror_dir, out = work / f"mirror-{n}", work / f"crawl-{n}"
     info = build(mirror_dir, n)
     (work / f"ports-{n}.json").unlink(missing_ok=True)
     runs = []
+    primary = HIERARCHICAL if HIERARCHICAL in shapes else shapes[0]  # the table's columns
     for _ in range(rounds):
         run: dict = {}
         # the hierarchical site last: its archive is the one reextract and the incremental
@@ -123,16 +124,12 @@ def crawl_size(work: Path, n: int, rounds: int = 1, shapes: tuple[str, ...] = SH
                 shutil.rmtree(out, ignore_errors=True)
                 ours = measure(crawl_command(mirror, out), work / f"crawl-{n}-{shape}.log")
                 ours.update(crawl_figures(out))
-            suffix = "" if shape == HIERARCHICAL else "_" + shape
+            suffix = "" if shape == primary else "_" + shape
             run["prakata" + suffix] = _rates(ours)
             run["ratio" + suffix] = round(ours["pages_per_s"] / run["bare"]["pages_per_s"], 3)
             run["cpu_ratio" + suffix] = round(ours["pages_per_cpu_s"]
                                               / run["bare"]["pages_per_cpu_s"], 3)
         runs.append(run)
-    if FLAT in shapes and HIERARCHICAL not in shapes:
-        for run in runs:  # the table's columns are the hierarchical site's
-            run.update(prakata=run["prakata_flat"], ratio=run["ratio_flat"],
-                       cpu_ratio=run["cpu_ratio_flat"])
     median = sorted(runs, key=lambda r: r["ratio"])[len(runs) // 2]
     return {"articles": n, "mirror": info, "shapes": list(shapes), **median,
             "round_ratios": [r["ratio"] for r in runs]}
@@ -256,7 +253,7 @@ def table(result: dict) -> str:
                     f"{row['ratio']:>6}{row['cpu_ratio']:>11}  rounds "
                     + " ".join(map(str, row.get("round_ratios", []))))
         flat = row.get("prakata_flat")
-        if flat and "prakata" in row and row["prakata"] is not flat:
+        if flat:
             rows.append(f"  one flat sitemap{row['articles']:>9,}{flat['pages']:>7,}"
                         f"{flat['pages_per_s']:>9}{flat['pages_per_cpu_s']:>13}"
                         f"{flat['peak_rss_mb']:>13}{flat['load_before']:>6} |{'':43}|"

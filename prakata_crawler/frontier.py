@@ -21,8 +21,6 @@ from pathlib import Path
 
 from scrapy.core.scheduler import Scheduler
 from scrapy.http import Request
-from scrapy.utils.job import job_dir
-from scrapy.utils.misc import build_from_crawler, load_object
 
 PID_FILE = "pid"
 
@@ -32,26 +30,17 @@ class Frontier(Scheduler):
 
     @classmethod
     def from_crawler(cls, crawler):
+        scheduler = super().from_crawler(crawler)
         settings = crawler.settings
-        jobdir, scratch = job_dir(settings), None
-        if not jobdir:
-            scratch = Path(settings["PRAKATA_OUT"]) / "frontier" / settings["PRAKATA_RUN_ID"]
-            _remove_abandoned(scratch.parent)
-            scratch.mkdir(parents=True, exist_ok=True)
-            (scratch / PID_FILE).write_text(str(os.getpid()))
-            jobdir = str(scratch)
-        scheduler = cls(
-            dupefilter=build_from_crawler(load_object(settings["DUPEFILTER_CLASS"]), crawler),
-            jobdir=jobdir,
-            dqclass=load_object(settings["SCHEDULER_DISK_QUEUE"]),
-            mqclass=load_object(settings["SCHEDULER_MEMORY_QUEUE"]),
-            logunser=settings.getbool("SCHEDULER_DEBUG"),
-            stats=crawler.stats,
-            pqclass=load_object(settings["SCHEDULER_PRIORITY_QUEUE"]),
-            crawler=crawler,
-        )
         scheduler.window = max(settings.getint("PRAKATA_FRONTIER_MEMORY"), 1)
-        scheduler.scratch = scratch
+        scheduler.scratch = None
+        if scheduler.dqdir is None:  # no JOBDIR: disk queues in a directory of the run's own
+            scheduler.scratch = (Path(settings["PRAKATA_OUT"]) / "frontier"
+                                 / settings["PRAKATA_RUN_ID"])
+            _remove_abandoned(scheduler.scratch.parent)
+            scheduler.scratch.mkdir(parents=True, exist_ok=True)
+            (scheduler.scratch / PID_FILE).write_text(str(os.getpid()))
+            scheduler.dqdir = scheduler._dqdir(str(scheduler.scratch))
         return scheduler
 
     def enqueue_request(self, request: Request) -> bool:

@@ -3,6 +3,7 @@ wait in Scrapy's disk queues and come back in priority order, and nothing is los
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -83,7 +84,7 @@ def test_a_killed_runs_frontier_is_removed_by_the_next_run(tmp_path):
     (abandoned / "pid").write_text(str(dead.pid))
     alive = tmp_path / "frontier" / "run-other"  # a crawl still running into the same out
     alive.mkdir()
-    (alive / "pid").write_text(str(subprocess.os.getpid()))
+    (alive / "pid").write_text(str(os.getpid()))
     frontier = _frontier(tmp_path, window=1)
     assert not abandoned.exists() and alive.exists()
     frontier.close("finished")

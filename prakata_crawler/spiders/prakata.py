@@ -52,7 +52,7 @@ from ..reasons import (
 )
 from ..requisites import html_requisites
 from ..urls import canonicalize, channel_id, rebase, safe_join, same_site
-from ..warc.capture import WARC_DIGEST_KEY, WARC_HREFS_KEY, WARC_NOTES_KEY
+from ..warc.capture import A_HREFS, WARC_DIGEST_KEY, WARC_HREFS_KEY, WARC_NOTES_KEY
 
 FEED_PATHS = ("/feed", "/rss")
 SKIP_EXTENSIONS = re.compile(
@@ -69,9 +69,8 @@ CHILD_SITEMAP, SITEMAP_ENTRY = -10, -5
 MAX_HELD_PARTS = 1000  # later pages waiting for their first page
 WALK = "prakata_walk"  # (pages walked so far, link keys of the page before) on a walk link
 DIGITS = re.compile(r"\d+")
-# Straight from the tree Scrapy parsed for the response: response.xpath() wraps every
-# result in a Selector, a tenth of the link discovery's cost.
-A_HREFS = etree.XPath("//a/@href", smart_strings=False)
+# Straight from the page's parsed tree: response.xpath() wraps every result in a Selector,
+# a tenth of the link discovery's cost.
 PAGE_LINKS = etree.XPath("//a/@href | //link[@rel='next' or @rel='amphtml']/@href",
                          smart_strings=False)
 # IgnoreRequest messages that are a refusal by policy (robots.txt, scope), not a failure

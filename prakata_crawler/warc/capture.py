@@ -57,14 +57,13 @@ def _header_list(headers) -> list[tuple[str, str]]:
             for name, values in headers.items() for value in values]
 
 
-# Read from the tree Scrapy already parsed for the spider; response.xpath() would wrap
-# every href in a Selector of its own.
 logger = logging.getLogger(__name__)
 # cdxj-indexer imports pyamf, which imports pkg_resources: not a line for the terminal
 PKG_RESOURCES_WARNING = "ignore:pkg_resources is deprecated:UserWarning"
-_HREFS = etree.XPath("//a/@href", smart_strings=False)
-# Request meta: the page's ``<a href>`` values, left by whoever parsed the page already (the
-# spider), so the page is not parsed again here only for its outlinks
+# A page's outlinks, read from a parsed tree (response.xpath() would wrap every href in a
+# Selector of its own). Whoever parsed the page already (the spider) leaves them in the
+# request meta under WARC_HREFS_KEY, so the page is not parsed again for them here.
+A_HREFS = etree.XPath("//a/@href", smart_strings=False)
 WARC_HREFS_KEY = "prakata_warc_hrefs"
 
 
@@ -238,7 +237,7 @@ class WarcCaptureMiddleware:
             return
         hrefs = response.meta.get(WARC_HREFS_KEY)
         if hrefs is None and hasattr(response, "selector"):
-            hrefs = _HREFS(response.selector.root)
+            hrefs = A_HREFS(response.selector.root)
         links = (safe_join(response.url, h) for h in dict.fromkeys(hrefs or ())
                  if h.strip() and not h.startswith(("#", "javascript:", "mailto:")))
         outlinks = [("outlink", link) for link in links if link]
