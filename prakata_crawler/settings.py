@@ -18,7 +18,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 1
 # Outputs of one callback processed at once. Scrapy starts this many asyncio tasks for every
 # response, however few outputs it has; ours yield one item at most (and their requests), so
 # 8 loses no parallelism, where Scrapy's 100 cost the crawl's process 13-20% of its CPU
-# (10,000-article mirror, bench/run.py crawl step; see the README).
+# (alternating crawls of the 10,000-article bench mirror; see the README).
 CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 2.0
 AUTOTHROTTLE_ENABLED = True
