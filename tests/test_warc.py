@@ -15,6 +15,8 @@ import pytest
 from conftest import FAST, prakata, records, run_crawl, statuses
 from warcio.archiveiterator import ArchiveIterator
 
+from prakata_crawler.warc.index import index_files
+
 
 def reextracted(out: Path, target: Path) -> list[dict]:
     proc = prakata("reextract", "--out", str(out), "--to", str(target))
@@ -124,6 +126,24 @@ def test_index_covers_every_response(archive):
     assert len(indexed) >= sum(r.rec_type == "response" for _, r, _ in recs)
 
 
+def assert_index_as_cdxj_indexer_makes_it(out: Path, scratch: Path) -> None:
+    """The index lines the crawl wrote with its records are, byte for byte, what
+    cdxj-indexer makes of the closed files, and no partial index is left behind."""
+    files = sorted((out / "warc").glob("*.warc.gz"))
+    assert files
+    for path in files:
+        ours = (out / "indexes" / (path.name + ".cdxj")).read_text()
+        theirs = index_files([path], scratch / (path.name + ".cdxj")).read_text()
+        assert ours == theirs, path.name
+    assert sorted(p.name for p in (out / "indexes").iterdir()) == \
+        sorted(p.name + ".cdxj" for p in files)
+
+
+def test_index_written_with_the_records_is_cdxj_indexers(archive, tmp_path):
+    out, _ = archive
+    assert_index_as_cdxj_indexer_makes_it(out, tmp_path)
+
+
 def test_reextract_equals_the_live_items(archive, mirror_crawl, tmp_path):
     out, _ = archive
     again = reextracted(out, tmp_path / "again.jsonl")
@@ -141,6 +161,8 @@ def test_files_rotate_and_each_starts_with_warcinfo(mirror, tmp_path):
         with open(path, "rb") as stream:
             assert next(iter(ArchiveIterator(stream))).rec_type == "warcinfo"
     assert prakata("verify", "--out", str(tmp_path)).returncode == 0
+    # all but the last were closed mid-crawl, and sorted in a child process
+    assert_index_as_cdxj_indexer_makes_it(tmp_path, tmp_path / "scratch")
 
 
 def test_sigkill_leaves_a_repairable_archive(mirror, tmp_path):
@@ -168,6 +190,7 @@ def test_sigkill_leaves_a_repairable_archive(mirror, tmp_path):
     repaired = prakata("verify", "--out", str(tmp_path), "--repair")
     assert repaired.returncode == 0, repaired.stderr
     assert not list((tmp_path / "warc").glob("*.open"))
+    assert not list((tmp_path / "indexes").glob("*.partial"))  # indexed from the records
     uris = {r.rec_headers.get_header("WARC-Target-URI") for _, r, _ in records(tmp_path)
             if r.rec_type == "response"}
     lines = next((tmp_path / "items").glob("*.jsonl")).read_text().split("\n")
@@ -225,6 +248,7 @@ def test_recrawl_writes_changed_bytes_revisits_repeated_ones_and_no_unchanged_it
     assert second.report["articles"] == second.report["channels"] == 0
     assert second.report["skipped"]["unchanged since the last crawl"] == len(first.items)
     assert prakata("verify", "--out", str(tmp_path)).returncode == 0
+    assert_index_as_cdxj_indexer_makes_it(tmp_path, tmp_path / "scratch")  # revisits too
 
 
 def test_http_cache_hits_are_not_archived_twice(mirror, tmp_path):

@@ -30,7 +30,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from .. import __version__
 from ..items import FETCHED_AT_KEY
 from ..urls import safe_join
-from .index import Capture, entries, index_files, latest_captures
+from .index import Capture, entries, latest_captures, sort_index
 from .writer import (
     WARC_1_1,
     WarcFileSet,
@@ -88,7 +88,7 @@ class WarcCaptureMiddleware:
         self.run_id = settings.get("PRAKATA_RUN_ID")
         self.max_size = settings.getint("PRAKATA_WARC_MAX_SIZE")
         self.files: WarcFileSet | None = None
-        self.indexers: list[tuple[Path, subprocess.Popen]] = []  # closed files being indexed
+        self.indexers: list[tuple[Path, subprocess.Popen]] = []  # closed files being sorted
         self.closing = False  # the run is over: nothing left for an index to stall
 
     @classmethod
@@ -120,7 +120,8 @@ class WarcCaptureMiddleware:
             "conformsTo": WARC_1_1,
         }
         self.files = WarcFileSet(self.out / "warc", settings.get("PRAKATA_WARC_PREFIX"), info,
-                                 self.max_size, on_close=self._index)
+                                 self.max_size, on_close=self._index,
+                                 index_dir=self.out / "indexes")
         # what earlier runs hold, and the latest of this run's own captures (a retry of the
         # same bytes is a revisit), for revisit records
         self.archived = latest_captures(self.out / "indexes")
@@ -130,19 +131,19 @@ class WarcCaptureMiddleware:
         self.captured = {fields["url"] for _, fields in entries(self.out / "indexes")} \
             if settings.getbool("HTTPCACHE_ENABLED") else None
 
-    def _index(self, path: Path) -> None:
-        """Index a closed WARC file; in the middle of a crawl, in a child process: the sorted
-        index of a 1 GB file is tens of MB held and tens of seconds spent, which the crawl's
-        process and its event loop should not carry then. The last file, closed when the
-        crawl is over, is indexed here: a child's start-up alone takes 0.4 s, longer than
-        indexing the small file a short or incremental run leaves."""
+    def _index(self, path: Path, partial: Path) -> None:
+        """Sort a closed WARC file's index lines (written with its records) into its
+        ``.cdxj``; in the middle of a crawl, in a child process: the lines of a 1 GB file
+        are tens of MB, which the crawl's process should not hold. The last file, closed
+        when the crawl is over, is sorted here: a child's start-up takes longer than sorting
+        the small file a short or incremental run leaves."""
         output = self.out / "indexes" / (path.name + ".cdxj")
         if self.closing:
-            index_files([path], output)
+            sort_index(partial, output)
             return
         self.indexers.append((path, subprocess.Popen(
             [sys.executable, "-W", PKG_RESOURCES_WARNING, "-m", "prakata_crawler.warc.index",
-             str(path), str(output)])))
+             str(partial), str(output)])))
 
     def spider_closed(self, spider):
         self.closing = True

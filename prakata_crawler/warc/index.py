@@ -1,11 +1,16 @@
 """CDXJ indexes that pywb reads: one sorted ``<warc-file>.cdxj`` per closed WARC file.
 
 pywb loads every ``.cdxj`` file of a collection's index directory, so indexing each file as
-it closes keeps the index current during a long crawl, and after a killed one.
+it closes keeps the index current during a long crawl, and after a killed one. A crawl
+writes each record's line as it writes the record (:class:`PartialIndex`, cdxj-indexer's own
+field rules) and only sorts them when the file closes: indexing a closed file instead reads
+and decompresses it again, 0.18 CPU-seconds per MB. ``prakata verify --repair`` indexes a
+file a killed crawl left with :func:`index_files`.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -13,7 +18,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from cdxj_indexer.main import write_cdx_index
+from cdxj_indexer.main import CDXJIndexer, write_cdx_index
+
+PARTIAL_SUFFIX = ".partial"  # unsorted lines of the WARC file being written
 
 
 def index_files(warcs: Iterable[Path], output: Path) -> Path:
@@ -23,6 +30,47 @@ def index_files(warcs: Iterable[Path], output: Path) -> Path:
     with open(tmp, "w", encoding="utf-8") as out:
         write_cdx_index(out, [str(p) for p in warcs], {"sort": True, "post_append": True})
     os.replace(tmp, output)
+    return output
+
+
+class PartialIndex:
+    """CDXJ lines of the records of one WARC file as they are written, unsorted, in
+    ``<index_dir>/<warc-file>.cdxj.partial``; :func:`sort_index` makes the ``.cdxj``."""
+
+    def __init__(self, index_dir: Path, filename: str):
+        index_dir.mkdir(parents=True, exist_ok=True)
+        self.output = index_dir / (filename + ".cdxj")
+        self.path = self.output.with_name(self.output.name + PARTIAL_SUFFIX)
+        self.filename = filename
+        self._file = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - one per WARC
+        # what `cdxj-indexer --post-append` reads from a record, given its place in the file
+        self._indexer = CDXJIndexer(None, [], post_append=True)
+        self._indexer.curr_filename = filename
+
+    def add(self, record, offset: int, length: int) -> None:
+        """Index ``record`` (as written: digests set) at ``offset``, ``length`` bytes."""
+        if not self._indexer.filter_record(record):
+            return
+        record.file_offset, record.file_length = offset, length
+        line = io.StringIO()
+        self._indexer.process_index_entry(None, record, self.filename, line)
+        self._file.write(line.getvalue())
+
+    def close(self) -> Path:
+        self._file.close()
+        return self.path
+
+
+def sort_index(partial: Path, output: Path) -> Path:
+    """The ``.cdxj`` from a :class:`PartialIndex` file (sorted as cdxj-indexer sorts: by
+    line), written atomically; the partial file is removed."""
+    lines = partial.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.sort()
+    tmp = output.with_suffix(".cdxj.tmp")
+    with open(tmp, "w", encoding="utf-8") as out:
+        out.writelines(lines)
+    os.replace(tmp, output)
+    partial.unlink()
     return output
 
 
@@ -59,10 +107,11 @@ def latest_captures(index_dir: Path) -> dict[str, Capture]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m prakata_crawler.warc.index WARC CDXJ``: what a crawl runs in a child
-    process for each WARC file it closes."""
-    warc, output = sys.argv[1:] if argv is None else argv
-    index_files([Path(warc)], Path(output))
+    """``python -m prakata_crawler.warc.index PARTIAL CDXJ``: what a crawl runs in a child
+    process for each WARC file it closes mid-crawl (sorting 50,000 lines would hold tens of
+    MB in the crawl's process)."""
+    partial, output = sys.argv[1:] if argv is None else argv
+    sort_index(Path(partial), Path(output))
     return 0
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from .index import entries, index_files
+from .index import PARTIAL_SUFFIX, entries, index_files
 from .writer import OPEN_SUFFIX
 
 INDEXED_TYPES = {"response", "revisit"}
@@ -87,8 +87,15 @@ def repair(path: Path, index_dir: Path) -> Path:
         path.unlink()
         return final
     os.replace(path, final)
-    index_files([final], index_dir / (final.name + ".cdxj"))
+    reindex(final, index_dir)
     return final
+
+
+def reindex(path: Path, index_dir: Path) -> None:
+    """Index ``path`` from its records, in place of the lines a killed crawl had written."""
+    output = index_dir / (path.name + ".cdxj")
+    index_files([path], output)
+    output.with_name(output.name + PARTIAL_SUFFIX).unlink(missing_ok=True)
 
 
 def check_file(path: Path, report: Report, indexed: set[tuple[str, int]]) -> None:
@@ -139,7 +146,7 @@ def verify(out: Path, *, repair_open: bool = False) -> Report:
         indexed_files = {fields["filename"] for _, fields in entries(index_dir)}
         for path in files:
             if path.name not in indexed_files:
-                index_files([path], index_dir / (path.name + ".cdxj"))
+                reindex(path, index_dir)
                 report.repaired.append(f"{path.name} (indexed)")
     indexed = {(f["filename"], int(f["offset"])) for _, f in entries(index_dir)}
     for path in files:

@@ -17,6 +17,8 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from .index import PartialIndex
+
 OPEN_SUFFIX = ".open"
 WARC_1_1 = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 
@@ -30,16 +32,21 @@ def name_part(text: str) -> str:
 
 class WarcFileSet:
     """Writes records to ``<dir>/<prefix>-<timestamp>-<serial>-<host>.warc.gz``, rotating
-    to a new file (with its own warcinfo) once a file passes ``max_size`` bytes."""
+    to a new file (with its own warcinfo) once a file passes ``max_size`` bytes. With an
+    ``index_dir``, each file's CDXJ lines are written with its records
+    (:class:`~prakata_crawler.warc.index.PartialIndex`)."""
 
     def __init__(self, directory: str | os.PathLike, prefix: str, info: dict[str, str],
-                 max_size: int = 10**9, on_close=None):
+                 max_size: int = 10**9, on_close=None, index_dir: Path | None = None):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.prefix = name_part(prefix)
         self.info = info
         self.max_size = max_size
-        self.on_close = on_close  # called with each closed file's path (to index it)
+        # called with each closed file's path and its partial index (None without index_dir)
+        self.on_close = on_close
+        self.index_dir = index_dir
+        self._index: PartialIndex | None = None
         self.host = name_part(socket.gethostname().split(".")[0] or "localhost")
         self.serial = 0
         self._file = None
@@ -53,6 +60,8 @@ class WarcFileSet:
         name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.host}.warc.gz"
         self._path = self.directory / (name + OPEN_SUFFIX)
         self._file = open(self._path, "wb")  # noqa: SIM115 - kept open across records
+        if self.index_dir is not None:
+            self._index = PartialIndex(self.index_dir, name)
         self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
         record = self._writer.create_warcinfo_record(name, dict(self.info))
         self.warcinfo_id = record.rec_headers.get_header("WARC-Record-ID")
@@ -72,7 +81,10 @@ class WarcFileSet:
         for record in records:
             if self.warcinfo_id:
                 record.rec_headers.replace_header("WARC-Warcinfo-ID", self.warcinfo_id)
+            offset = self._file.tell()
             writer.write_record(record)
+            if self._index is not None:
+                self._index.add(record, offset, self._file.tell() - offset)
         self._file.flush()
 
     @property
@@ -89,9 +101,10 @@ class WarcFileSet:
         self._file.close()
         final = self._path.with_name(self._path.name[: -len(OPEN_SUFFIX)])
         os.replace(self._path, final)
-        self._file = self._writer = self._path = None
+        partial = self._index.close() if self._index is not None else None
+        self._file = self._writer = self._path = self._index = None
         if self.on_close is not None:
-            self.on_close(final)
+            self.on_close(final, partial)
 
 
 def http_response_record(builder: WARCWriter, url: str, protocol: str, status: int,
