@@ -276,12 +276,19 @@ def test_repair_cuts_a_half_written_record(archive, tmp_path):
     cut = tmp_path / "warc" / (source.name + ".open")
     half = gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\n" + b"x" * 5000)
     cut.write_bytes(source.read_bytes() + half[: len(half) // 2])
+    # the lines the killed crawl had written so far, the last one cut short
+    ours = (out / "indexes" / (source.name + ".cdxj")).read_text()
+    (tmp_path / "indexes" / (source.name + ".cdxj.partial")).write_text(ours[: len(ours) // 2])
+    # a file opened just before the kill, with nothing in it yet
+    (tmp_path / "warc" / "prakata-2-00002-vm.warc.gz.open").write_bytes(b"")
+    (tmp_path / "indexes" / "prakata-2-00002-vm.warc.gz.cdxj.partial").write_text("")
     assert prakata("verify", "--out", str(tmp_path)).returncode == 6
     repaired = prakata("verify", "--out", str(tmp_path), "--repair")
     assert repaired.returncode == 0, repaired.stderr
     closed = tmp_path / "warc" / source.name
     assert closed.read_bytes() == source.read_bytes()
     assert len([r for r in ArchiveIterator(open(closed, "rb"))]) == whole
+    assert_index_as_cdxj_indexer_makes_it(tmp_path, tmp_path / "scratch")
 
 
 def test_reextract_follows_revisits_and_run_bounds(mirror, tmp_path):

@@ -85,6 +85,7 @@ def repair(path: Path, index_dir: Path) -> Path:
     final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
     if keep == 0:
         path.unlink()
+        (index_dir / (final.name + ".cdxj" + PARTIAL_SUFFIX)).unlink(missing_ok=True)
         return final
     os.replace(path, final)
     reindex(final, index_dir)
