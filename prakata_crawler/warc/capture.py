@@ -134,16 +134,15 @@ class WarcCaptureMiddleware:
     def _index(self, path: Path, partial: Path) -> None:
         """Sort a closed WARC file's index lines (written with its records) into its
         ``.cdxj``; in the middle of a crawl, in a child process: the lines of a 1 GB file
-        are tens of MB, which the crawl's process should not hold. The last file, closed
+        are about 27 MB, which the crawl's process should not hold. The last file, closed
         when the crawl is over, is sorted here: a child's start-up takes longer than sorting
         the small file a short or incremental run leaves."""
-        output = self.out / "indexes" / (path.name + ".cdxj")
         if self.closing:
-            sort_index(partial, output)
+            sort_index(partial)
             return
         self.indexers.append((path, subprocess.Popen(
             [sys.executable, "-W", PKG_RESOURCES_WARNING, "-m", "prakata_crawler.warc.index",
-             str(partial), str(output)])))
+             str(partial)])))
 
     def spider_closed(self, spider):
         self.closing = True

@@ -13,7 +13,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from .index import PARTIAL_SUFFIX, entries, index_files
+from .index import entries, index_files, index_path, partial_path
 from .writer import OPEN_SUFFIX
 
 INDEXED_TYPES = {"response", "revisit"}
@@ -85,7 +85,7 @@ def repair(path: Path, index_dir: Path) -> Path:
     final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
     if keep == 0:
         path.unlink()
-        (index_dir / (final.name + ".cdxj" + PARTIAL_SUFFIX)).unlink(missing_ok=True)
+        partial_path(index_dir, final.name).unlink(missing_ok=True)
         return final
     os.replace(path, final)
     reindex(final, index_dir)
@@ -94,9 +94,8 @@ def repair(path: Path, index_dir: Path) -> Path:
 
 def reindex(path: Path, index_dir: Path) -> None:
     """Index ``path`` from its records, in place of the lines a killed crawl had written."""
-    output = index_dir / (path.name + ".cdxj")
-    index_files([path], output)
-    output.with_name(output.name + PARTIAL_SUFFIX).unlink(missing_ok=True)
+    index_files([path], index_path(index_dir, path.name))
+    partial_path(index_dir, path.name).unlink(missing_ok=True)
 
 
 def check_file(path: Path, report: Report, indexed: set[tuple[str, int]]) -> None:
